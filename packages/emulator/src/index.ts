@@ -1,7 +1,4 @@
+export * from './entra';
 export { findFreePort } from './free-port';
-export {
-  type RedisServer,
-  type RedisServerOptions,
-  RedisServerStartError,
-  startRedisServer,
-} from './redis-server';
+export * from './gateway';
+export { type RedisServer, type RedisServerOptions, RedisServerStartError, startRedisServer } from './redis-server';
