@@ -16,8 +16,12 @@ for (const dir of readdirSync(packagesDir)) {
   try {
     const cjs = require(name);
     const esm = await import(require.resolve(name));
-    const cjsNames = Object.keys(cjs).filter((k) => k !== '__esModule').sort();
-    const esmNames = Object.keys(esm).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+    const cjsNames = Object.keys(cjs)
+      .filter((k) => k !== '__esModule')
+      .sort();
+    const esmNames = Object.keys(esm)
+      .filter((k) => k !== 'default' && k !== 'module.exports')
+      .sort();
     if (cjsNames.length === 0) throw new Error('exports nothing');
     const missing = cjsNames.filter((n) => !esmNames.includes(n));
     if (missing.length > 0) throw new Error(`import() lacks: ${missing.join(', ')}`);
