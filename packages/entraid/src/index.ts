@@ -1,1 +1,35 @@
-export {};
+export { type AuthorityConfig, type ResolvedAuthority, resolveAuthority } from './authority';
+export { toIdentityProviderError } from './classify-error';
+export { AZURE_AUTHORITY_HOSTS, type AzureCloud, REDIS_SCOPE, REDIS_SCOPE_DEFAULT } from './constants';
+export {
+  type AuthenticationResponse,
+  type CredentialsMapper,
+  DEFAULT_CREDENTIALS_MAPPER,
+  isAccessToken,
+  isAuthenticationResult,
+  OID_CREDENTIALS_MAPPER,
+} from './credentials-mapper';
+export {
+  type ClientCredentialsWithCertificateParams,
+  type ClientSecretCredentialsParams,
+  EntraIdCredentialsProviderFactory,
+} from './entra-id-credentials-provider-factory';
+export { EntraidCredentialsProvider } from './entraid-credentials-provider';
+export { EntraIdErrorCode } from './error-codes';
+export type { AuthCodePKCEFlow, AuthCodePKCEParams, PKCECodes, PKCEParams } from './flows/authorization-code-pkce';
+export type { ClientCertificateOptions } from './flows/client-certificate';
+export type { ManagedIdentityOptions, UserAssignedManagedIdentityOptions } from './flows/managed-identity';
+export type { DefaultAzureCredentialsParams } from './flows/token-credential';
+export type { EntraIdLogger, EntraIdLogLevel } from './logger';
+export type { AppRegistrationOptions, BaseProviderOptions, MsalConfigOverrides, MsalProviderOptions } from './options';
+export type { AccessToken, GetTokenOptions, TokenCredential } from './token-credential';
+// Seed (@redis/entraid) exports: the token-core defaults and types it re-exported from node-redis.
+export {
+  type BasicAuth,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_TOKEN_MANAGER_CONFIG,
+  IdentityProviderError,
+  InvalidOptionError,
+  type RetryPolicy,
+  type TokenManagerConfig,
+} from '@authx/token-core';

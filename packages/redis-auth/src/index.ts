@@ -1,1 +1,16 @@
-export {};
+export { bindCredentials, type BindCredentialsOptions, createRedisAuth } from './bind-credentials';
+export { blockingTimeoutMs, commandKind } from './command-kinds';
+export type { CredentialsGeneration } from './credentials-source';
+export {
+  BindingDisposedError,
+  CredentialsProviderError,
+  PubSubRotationError,
+  ReauthenticationError,
+  RedisAuthErrorCode,
+  UnsupportedTargetError,
+} from './errors';
+export type { ReauthDeferralReason, RedisAuthEventName, RedisAuthEvents } from './events';
+export { jwtExpiresAtMs } from './jwt-expiry';
+export { DEFAULT_REDIS_AUTH_OPTIONS, type RedisAuthOptions } from './options';
+export type { AsyncCredentialsProvider, CredentialsListener, StreamingProvider } from './provider';
+export { type BindOptions, type ConnectionStatus, RedisAuth } from './redis-auth';

@@ -1,1 +1,45 @@
-export {};
+export { type Clock, MAX_TIMER_DELAY_MS, systemClock, type TimerHandle } from './clock';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics';
+export { createDisposable, type Disposable } from './disposable';
+export {
+  AuthxError,
+  CredentialsMappingError,
+  DisposedError,
+  ErrorCode,
+  IdentityProviderError,
+  type IdentityProviderErrorOptions,
+  InvalidOptionError,
+  InvalidTokenResponseError,
+  RefreshFailedError,
+  type RefreshFailureReason,
+  RequestTimeoutError,
+  TokenExpiredError,
+} from './errors';
+export type { TokenCoreEventName, TokenCoreEvents } from './events';
+export type { IdentityProvider, TokenResponse } from './identity-provider';
+export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME } from './refresh-schedule';
+export {
+  DEFAULT_RETRY_POLICY,
+  defaultIsRetryable,
+  type ResolvedRetryPolicy,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+  resolveRetryPolicy,
+  retryAfterMsOf,
+  retryDelayMs,
+} from './retry-policy';
+export {
+  type BasicAuth,
+  type StreamingCredentialsListener,
+  StreamingCredentialsProvider,
+  type StreamingCredentialsProviderOptions,
+} from './streaming-credentials-provider';
+export { Token } from './token';
+export { TokenManager, type TokenManagerListener, type TokenManagerOptions } from './token-manager';
+export {
+  DEFAULT_TOKEN_MANAGER_CONFIG,
+  type ResolvedTokenManagerConfig,
+  resolveTokenManagerConfig,
+  type TokenManagerConfig,
+} from './token-manager-config';
+export { TypedEventEmitter, type TypedEvents } from './typed-events';

@@ -1,1 +1,28 @@
-export {};
+export type { BackendAddress } from './admin-connection';
+export type { GatewayClock } from './clock';
+export { GatewayError, GatewayOptionError, GatewayStartError } from './errors';
+export type { AuthCommand, AuthRefusal, EvictionReason, GatewayConnectionInfo } from './gateway-connection';
+export {
+  DEFAULT_REDIS_AUDIENCES,
+  type GatewayTlsOptions,
+  type RedisGatewayOptions,
+  type TokenCheckOptions,
+} from './options';
+export {
+  type AuthFailedEvent,
+  type AuthLogEntry,
+  type AuthOkEvent,
+  type ConnectionFilter,
+  type EvictedEvent,
+  type RedisGateway,
+  type RedisGatewayEvents,
+  type RedisGatewayStats,
+  startRedisGateway,
+} from './redis-gateway';
+export type { AuthFailureReason, JwksSource, Principal } from './token-validator';
+export {
+  type RedisClusterGateway,
+  type RedisClusterGatewayEvents,
+  type RedisClusterGatewayOptions,
+  startRedisClusterGateway,
+} from './cluster-gateway';

@@ -1,0 +1,141 @@
+/** Options of {@link startEntraEmulator}. Every list replaces its default when given. */
+export interface EntraEmulatorOptions {
+  /** Address both listeners bind to; default `127.0.0.1`. */
+  host?: string;
+  /** HTTPS port of the authority; default `0` (a free port chosen by the OS). */
+  port?: number;
+  /** Plain-HTTP port of the managed identity endpoints; default `0` (a free port). */
+  managedIdentityPort?: number;
+  /** Tenants; default one tenant, {@link DEFAULT_TENANT_ID}. */
+  tenants?: TenantConfig[];
+  /** App registrations; default one confidential + public app, {@link DEFAULT_CLIENT_ID}. */
+  apps?: AppConfig[];
+  /** Users; default one user, `alice@authx.example` ({@link DEFAULT_USER_OID}). */
+  users?: UserConfig[];
+  /** Managed identities; default one system-assigned and one user-assigned identity. */
+  managedIdentities?: ManagedIdentityConfig[];
+  /**
+   * Extra issuers whose JWTs are accepted as federated credentials (workload identity), each with
+   * its public JWKS. The emulator's own issuer ({@link EntraEmulator.federatedIssuer}) is always trusted.
+   */
+  trustedIssuers?: TrustedIssuerConfig[];
+  /** Resources tokens can be requested for; default Azure Cache for Redis ({@link REDIS_RESOURCE}). */
+  resources?: ResourceConfig[];
+  /**
+   * Access-token lifetime in seconds, for every identity that sets none; default 3600. Fractions
+   * are allowed: `exp` is whole seconds, rounded up, so a token lives at least this long and less
+   * than one second more.
+   */
+  tokenLifetimeSec?: number;
+  /** Access-token format for identities that set none: 1 (`sts.windows.net` issuer, the Azure default for Redis) or 2; default 1. */
+  accessTokenVersion?: AccessTokenVersion;
+  /** ID-token lifetime in seconds; default 3600. */
+  idTokenLifetimeSec?: number;
+  /** Refresh-token lifetime in seconds; default 86400 (1 day). */
+  refreshTokenLifetimeSec?: number;
+  /** Authorization-code lifetime in seconds; default 600. */
+  authorizationCodeLifetimeSec?: number;
+  /** How long a rotated-out signing key stays in the JWKS, in seconds; default 3600. */
+  previousKeyRetentionSec?: number;
+  /** App Service `X-IDENTITY-HEADER` secret; default a random UUID per start. */
+  identityHeader?: string;
+  /**
+   * The user the authorize endpoint signs in (UPN or object id) when the request has no matching
+   * `login_hint`; default the first user of the tenant.
+   */
+  signedInUser?: string;
+  /** Clock in epoch milliseconds, read for every claim and expiry; default `Date.now`. */
+  now?: () => number;
+}
+
+/** 1: `iss` = `https://sts.windows.net/{tid}/`, `aud` = resource URI; 2: `iss` = `{authority}/{tid}/v2.0`, `aud` = resource app id. */
+export type AccessTokenVersion = 1 | 2;
+
+/** A directory (tenant). */
+export interface TenantConfig {
+  /** Tenant id (GUID). */
+  tenantId: string;
+}
+
+/** An app registration (with its service principal) in one tenant. */
+export interface AppConfig {
+  /** Application (client) id. */
+  clientId: string;
+  /** Tenant of the app; default the first tenant. */
+  tenantId?: string;
+  /** Object id of the app's service principal (the `oid` of app-only tokens); default derived from `clientId`. */
+  objectId?: string;
+  /** Client secrets accepted as `client_secret`; default none. */
+  secrets?: string[];
+  /** PEM certificates whose keys may sign `client_assertion` JWTs; default none. */
+  certificates?: string[];
+  /** Federated identity credentials (workload identity); default none. */
+  federatedCredentials?: FederatedCredentialConfig[];
+  /**
+   * Redirect URIs for the authorization code flow. `http://localhost` / `http://127.0.0.1` URIs
+   * match on any port, as Entra does for native apps. Default none.
+   */
+  redirectUris?: string[];
+  /** Allows token requests without client authentication (native / public client); default false. */
+  publicClient?: boolean;
+  /** Access-token lifetime in seconds for tokens this app obtains; default the global `tokenLifetimeSec`. */
+  tokenLifetimeSec?: number;
+  /** Access-token format for this app's tokens; default the global `accessTokenVersion`. */
+  accessTokenVersion?: AccessTokenVersion;
+}
+
+/** A trusted external token (federated identity credential) for an app. */
+export interface FederatedCredentialConfig {
+  /** Issuer URL (`iss`); default the emulator's own federated issuer. */
+  issuer?: string;
+  /** Subject (`sub`), e.g. `system:serviceaccount:default:workload`. */
+  subject: string;
+  /** Accepted audiences; default `['api://AzureADTokenExchange']`. */
+  audiences?: string[];
+}
+
+/** A user in one tenant. */
+export interface UserConfig {
+  /** Object id (GUID): `oid` claim, and the Redis username. */
+  oid: string;
+  /** User principal name: `upn` / `preferred_username`. */
+  upn: string;
+  /** Display name; default the part of `upn` before `@`. */
+  name?: string;
+  /** Tenant; default the first tenant. */
+  tenantId?: string;
+  /** Access-token lifetime in seconds for this user's tokens; overrides the app's and the global one. */
+  tokenLifetimeSec?: number;
+}
+
+/** A managed identity, reachable through the App Service and IMDS endpoints. */
+export interface ManagedIdentityConfig {
+  /** `system` (at most one) or `user`. */
+  kind: 'system' | 'user';
+  /** Client id (`appid` claim; query `client_id`). */
+  clientId: string;
+  /** Object (principal) id (`oid` claim; query `object_id`). */
+  objectId: string;
+  /** ARM resource id (`xms_mirid` claim; query `mi_res_id` / `msi_res_id`); default a synthetic one. */
+  resourceId?: string;
+  /** Tenant; default the first tenant. */
+  tenantId?: string;
+  /** Access-token lifetime in seconds; default the global `tokenLifetimeSec`. */
+  tokenLifetimeSec?: number;
+}
+
+/** An external OIDC issuer trusted for federated credentials. */
+export interface TrustedIssuerConfig {
+  /** Issuer URL, compared exactly with the assertion's `iss`. */
+  issuer: string;
+  /** The issuer's public keys (a JWKS document). */
+  jwks: { keys: Record<string, unknown>[] };
+}
+
+/** A resource (API) tokens can be issued for. */
+export interface ResourceConfig {
+  /** Identifier URI: `aud` of v1 tokens, MI `resource`, scope prefix, e.g. `https://redis.azure.com`. */
+  identifierUri: string;
+  /** Application id of the resource: `aud` of v2 tokens, also accepted as scope prefix. */
+  appId: string;
+}

@@ -1,0 +1,346 @@
+import { EventEmitter } from 'node:events';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { type RedisServer, startRedisServer } from '../redis-server';
+import type { BackendAddress } from './admin-connection';
+import { BackendUsers } from './backend-users';
+import { type GatewayClock, systemClock } from './clock';
+import { GatewayStartError } from './errors';
+import {
+  type AuthCommand,
+  type AuthRefusal,
+  type ConnectionHost,
+  type EvictionReason,
+  GatewayConnection,
+  type GatewayConnectionInfo,
+  type ReplyRewriter,
+} from './gateway-connection';
+import { checkListenerOptions, type RedisGatewayOptions, resolveTokenCheckOptions } from './options';
+import { type Principal, TokenValidator } from './token-validator';
+
+/** Payload of `authOk`: a token was accepted and is now in effect on a connection. */
+export interface AuthOkEvent {
+  readonly connectionId: number;
+  readonly command: AuthCommand;
+  readonly identity: string;
+  readonly tokenExpiresAtMs: number;
+}
+
+/** Payload of `authFailed`: a token was refused (the connection keeps its previous identity). */
+export interface AuthFailedEvent {
+  readonly connectionId: number;
+  readonly command: AuthCommand;
+  readonly reason: AuthRefusal;
+}
+
+/** Payload of `evicted`: the gateway closed a connection. */
+export interface EvictedEvent {
+  readonly connectionId: number;
+  readonly reason: EvictionReason;
+  readonly identity: string | undefined;
+  readonly tokenExpiresAtMs: number | undefined;
+  /** When the connection was closed (epoch ms, from the gateway's clock). */
+  readonly atMs: number;
+}
+
+/** Events of a gateway (Node EventEmitter). */
+export interface RedisGatewayEvents {
+  connection: [{ readonly connectionId: number; readonly remoteAddress: string }];
+  authOk: [AuthOkEvent];
+  authFailed: [AuthFailedEvent];
+  evicted: [EvictedEvent];
+  close: [{ readonly connectionId: number }];
+}
+
+/** One AUTH/HELLO-with-token outcome, as kept by `authLog()` (claims only, never the token). */
+export interface AuthLogEntry {
+  readonly connectionId: number;
+  readonly atMs: number;
+  readonly command: AuthCommand;
+  readonly ok: boolean;
+  readonly reason?: AuthRefusal;
+  readonly identity?: string;
+  readonly tokenExpiresAtMs?: number;
+}
+
+/** Counters since the gateway started. */
+export interface RedisGatewayStats {
+  readonly connectionsAccepted: number;
+  readonly connectionsOpen: number;
+  readonly commandsForwarded: number;
+  readonly authOk: number;
+  readonly authFailed: number;
+  readonly authFailedByReason: Readonly<Partial<Record<AuthRefusal, number>>>;
+  readonly evicted: number;
+  readonly evictedByReason: Readonly<Partial<Record<EvictionReason, number>>>;
+}
+
+/** Chooses connections for `kill()`: by id, by identity (oid), or by predicate. */
+export type ConnectionFilter =
+  | { readonly id?: number; readonly identity?: string }
+  | ((connection: GatewayConnectionInfo) => boolean);
+
+/** A running token-checking gateway in front of one redis-server. */
+export interface RedisGateway {
+  readonly host: string;
+  readonly port: number;
+  /** `redis://host:port`, or `rediss://…` with TLS. */
+  readonly url: string;
+  readonly tls: boolean;
+  /** The redis-server the gateway forwards to. */
+  readonly backend: { readonly host: string; readonly port: number };
+  /** Open connections. */
+  connections(): GatewayConnectionInfo[];
+  stats(): RedisGatewayStats;
+  /** Recent AUTH/HELLO outcomes, oldest first. */
+  authLog(): readonly AuthLogEntry[];
+  /** Closes the chosen connections at once (reason `killed`); all when no filter. Returns how many. */
+  kill(filter?: ConnectionFilter): number;
+  on<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
+  once<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
+  off<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
+  /** Closes the listener and every connection, and stops the redis-server it started (if any). */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Internal wiring used by the cluster gateway. */
+export interface GatewayInternals {
+  readonly validator?: TokenValidator;
+  readonly rewriter?: ReplyRewriter;
+}
+
+/**
+ * Starts a RESP proxy that behaves like Azure Cache for Redis with Entra ID: `AUTH <oid> <token>`
+ * and `HELLO … AUTH` are checked against a JWKS; connections are closed when their token expires.
+ */
+export function startRedisGateway(options: RedisGatewayOptions): Promise<RedisGateway> {
+  return createRedisGateway(options, {});
+}
+
+/** {@link startRedisGateway} with wiring shared between the nodes of a cluster gateway. */
+export async function createRedisGateway(
+  options: RedisGatewayOptions,
+  internals: GatewayInternals,
+): Promise<RedisGateway> {
+  const resolved = resolveTokenCheckOptions(options);
+  checkListenerOptions(options);
+  const clock = options.clock ?? systemClock;
+  const validator =
+    internals.validator ??
+    new TokenValidator({
+      jwks: options.jwks,
+      jwksCaPem: options.jwksCaPem,
+      audiences: resolved.audiences,
+      issuers: options.issuers,
+      algorithms: resolved.algorithms,
+      clockToleranceMs: resolved.clockToleranceMs,
+      now: () => clock.now(),
+    });
+  let ownServer: RedisServer | undefined;
+  let backend: BackendAddress;
+  if (options.backend) backend = options.backend;
+  else {
+    try {
+      ownServer = await startRedisServer();
+    } catch (error) {
+      throw new GatewayStartError('the gateway could not start its redis-server', { cause: error });
+    }
+    backend = { host: ownServer.host, port: ownServer.port };
+  }
+  const gateway = new Gateway(
+    backend,
+    validator,
+    clock,
+    resolved.graceMs,
+    resolved.passwordOnlyUsername,
+    resolved.authLogLimit,
+    internals.rewriter,
+    ownServer,
+  );
+  try {
+    await gateway.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tls);
+  } catch (error) {
+    await gateway.stop();
+    throw new GatewayStartError(`the gateway could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`, {
+      cause: error,
+    });
+  }
+  return gateway;
+}
+
+class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
+  host = '';
+  port = 0;
+  tls = false;
+  readonly users: BackendUsers;
+  private server: Server | undefined;
+  private readonly open = new Map<number, GatewayConnection>();
+  private nextId = 1;
+  private readonly log: AuthLogEntry[] = [];
+  private counters = {
+    connectionsAccepted: 0,
+    commandsForwarded: 0,
+    authOk: 0,
+    authFailed: 0,
+    authFailedByReason: {} as Partial<Record<AuthRefusal, number>>,
+    evicted: 0,
+    evictedByReason: {} as Partial<Record<EvictionReason, number>>,
+  };
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly backend: BackendAddress,
+    readonly validator: TokenValidator,
+    readonly clock: GatewayClock,
+    readonly graceMs: number,
+    readonly passwordOnlyUsername: 'oid' | undefined,
+    private readonly authLogLimit: number,
+    readonly rewriter: ReplyRewriter | undefined,
+    private readonly ownServer: RedisServer | undefined,
+  ) {
+    super();
+    this.users = new BackendUsers(backend);
+  }
+
+  get url(): string {
+    return `${this.tls ? 'rediss' : 'redis'}://${this.host}:${this.port}`;
+  }
+
+  async listen(host: string, port: number, tls: RedisGatewayOptions['tls']): Promise<void> {
+    const onSocket = (socket: Socket) => this.accept(socket);
+    const server = tls
+      ? createTlsServer({ cert: tls.certPem, key: tls.keyPem }, onSocket)
+      : createTcpServer({ noDelay: true }, onSocket);
+    this.server = server;
+    this.tls = tls !== undefined;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    // A failed TLS handshake must not take the gateway down.
+    server.on('tlsClientError', () => undefined);
+    const address = server.address();
+    this.host = host;
+    this.port = typeof address === 'object' && address ? address.port : port;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const connection = new GatewayConnection(this.nextId++, socket, this);
+    this.open.set(connection.id, connection);
+    this.counters.connectionsAccepted++;
+    this.emit('connection', { connectionId: connection.id, remoteAddress: connection.remoteAddress });
+  }
+
+  connections(): GatewayConnectionInfo[] {
+    return [...this.open.values()].map((connection) => connection.info());
+  }
+
+  stats(): RedisGatewayStats {
+    const c = this.counters;
+    return {
+      ...c,
+      connectionsOpen: this.open.size,
+      authFailedByReason: { ...c.authFailedByReason },
+      evictedByReason: { ...c.evictedByReason },
+    };
+  }
+
+  authLog(): readonly AuthLogEntry[] {
+    return [...this.log];
+  }
+
+  kill(filter?: ConnectionFilter): number {
+    const matches = (info: GatewayConnectionInfo) => {
+      if (filter === undefined) return true;
+      if (typeof filter === 'function') return filter(info);
+      return (
+        (filter.id === undefined || filter.id === info.id) &&
+        (filter.identity === undefined || filter.identity === info.identity)
+      );
+    };
+    let killed = 0;
+    for (const connection of [...this.open.values()]) {
+      if (matches(connection.info())) {
+        connection.evict('killed');
+        killed++;
+      }
+    }
+    return killed;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const connection of [...this.open.values()]) connection.close();
+      const server = this.server;
+      if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      this.users.close();
+      await this.ownServer?.stop();
+    })();
+    return this.stopping;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  // ConnectionHost
+  commandForwarded(count: number): void {
+    this.counters.commandsForwarded += count;
+  }
+
+  authSucceeded(connection: GatewayConnection, principal: Principal, command: AuthCommand): void {
+    this.counters.authOk++;
+    this.record({
+      connectionId: connection.id,
+      atMs: this.clock.now(),
+      command,
+      ok: true,
+      identity: principal.oid,
+      tokenExpiresAtMs: principal.expiresAtMs,
+    });
+    this.emit('authOk', {
+      connectionId: connection.id,
+      command,
+      identity: principal.oid,
+      tokenExpiresAtMs: principal.expiresAtMs,
+    });
+  }
+
+  authFailed(connection: GatewayConnection, reason: AuthRefusal, command: AuthCommand): void {
+    this.counters.authFailed++;
+    this.counters.authFailedByReason[reason] = (this.counters.authFailedByReason[reason] ?? 0) + 1;
+    this.record({ connectionId: connection.id, atMs: this.clock.now(), command, ok: false, reason });
+    this.emit('authFailed', { connectionId: connection.id, command, reason });
+  }
+
+  evicted(connection: GatewayConnection, reason: EvictionReason): void {
+    this.counters.evicted++;
+    this.counters.evictedByReason[reason] = (this.counters.evictedByReason[reason] ?? 0) + 1;
+    const info = connection.info();
+    this.emit('evicted', {
+      connectionId: connection.id,
+      reason,
+      identity: info.identity,
+      tokenExpiresAtMs: info.tokenExpiresAtMs,
+      atMs: this.clock.now(),
+    });
+  }
+
+  closed(connection: GatewayConnection): void {
+    if (this.open.delete(connection.id)) this.emit('close', { connectionId: connection.id });
+  }
+
+  private record(entry: AuthLogEntry): void {
+    if (this.authLogLimit === 0) return;
+    this.log.push(entry);
+    if (this.log.length > this.authLogLimit) this.log.shift();
+  }
+}

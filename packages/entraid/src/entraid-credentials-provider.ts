@@ -1,0 +1,61 @@
+import { inspect } from 'node:util';
+import { type BasicAuth, StreamingCredentialsProvider, type TokenManager } from '@authx/token-core';
+import { type AuthenticationResponse, type CredentialsMapper, DEFAULT_CREDENTIALS_MAPPER } from './credentials-mapper';
+import type { EntraIdentityProvider } from './identity-providers/entra-identity-provider';
+import type { BaseProviderOptions } from './options';
+import { optionalFunction } from './validate';
+
+/**
+ * What every factory method returns: token-core's StreamingCredentialsProvider (node-redis accepts it
+ * as `credentialsProvider`) plus the inspection helpers @redis/entraid's provider had.
+ */
+export class EntraidCredentialsProvider extends StreamingCredentialsProvider<AuthenticationResponse> {
+  readonly #mapper: CredentialsMapper;
+  readonly #flow: string;
+
+  /** Use the `EntraIdCredentialsProviderFactory` methods rather than this constructor. */
+  constructor(identityProvider: EntraIdentityProvider<AuthenticationResponse>, options: BaseProviderOptions) {
+    const mapper = optionalFunction<CredentialsMapper>('credentialsMapper', options.credentialsMapper) ?? DEFAULT_CREDENTIALS_MAPPER;
+    super({
+      identityProvider,
+      tokenManagerConfig: options.tokenManagerConfig,
+      credentialsMapper: (token) => mapper(token.value),
+      clock: options.clock,
+      onReAuthenticationError: options.onReAuthenticationError,
+      onRetryableError: options.onRetryableError as ((error: unknown) => void) | undefined,
+    });
+    this.#mapper = mapper;
+    this.#flow = identityProvider.flow;
+  }
+
+  /** Number of live subscriptions (one per node-redis connection). */
+  getSubscriptionsCount(): number {
+    return this.subscriberCount();
+  }
+
+  /** True while at least one connection is subscribed. */
+  hasActiveSubscriptions(): boolean {
+    return this.subscriberCount() > 0;
+  }
+
+  /** The token manager running the refresh loop. */
+  getTokenManager(): TokenManager<AuthenticationResponse> {
+    return this.tokenManager;
+  }
+
+  /** Credentials of the current token, or null before the first token. */
+  getCurrentCredentials(): BasicAuth | null {
+    const token = this.getCurrentToken();
+    return token ? this.#mapper(token.value) : null;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: 'EntraidCredentialsProvider', flow: this.#flow, subscribers: this.subscriberCount() };
+  }
+
+  [inspect.custom](): string {
+    const token = this.getCurrentToken();
+    const expiry = token ? new Date(token.expiresAtMs).toISOString() : 'none';
+    return `EntraidCredentialsProvider { flow: '${this.#flow}', subscribers: ${this.subscriberCount()}, tokenExpiresAt: ${expiry} }`;
+  }
+}

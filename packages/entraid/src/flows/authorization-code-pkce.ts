@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { type AccountInfo, type AuthenticationResult, CryptoProvider, PublicClientApplication } from '@azure/msal-node';
+import { REDIS_SCOPE_DEFAULT } from '../constants';
+import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
+import { invalidOption } from '../invalid-option';
+import type { AppRegistrationOptions } from '../options';
+import { createRedactor } from '../redact';
+import { optionalString, requiredString, scopesOption } from '../validate';
+import { buildAppConfiguration, constructMsal } from './confidential-client';
+import { msalWillThrottle, readMsalResult } from './read-msal-result';
+
+/** Options of the authorization code + PKCE flow (a user signs in; tokens are refreshed silently). */
+export interface AuthCodePKCEParams extends AppRegistrationOptions {
+  /** Redirect URI registered for the app; the authorization server sends the code there. Required. */
+  redirectUri: string;
+}
+
+/** A PKCE verifier/challenge pair (challengeMethod is always 'S256'). */
+export interface PKCECodes {
+  verifier: string;
+  challenge: string;
+  challengeMethod: string;
+}
+
+/** What the redirect delivered, plus the verifier of the PKCE pair used for the authorization URL. */
+export interface PKCEParams {
+  /** The authorization code from the redirect. */
+  code: string;
+  /** The PKCE verifier whose challenge went into the authorization URL. */
+  verifier: string;
+  /** `client_info` from the redirect, if any. */
+  clientInfo?: string;
+  /** `state` from the redirect; when given it must be one issued by getAuthCodeUrl (checked here, once). */
+  state?: string;
+}
+
+/** The state machine of one authorization-code sign-in (as @redis/entraid's, plus `state`). */
+export interface AuthCodePKCEFlow<P> {
+  /** New PKCE codes (S256). */
+  getPKCECodes(): Promise<PKCECodes>;
+  /** The URL to send the user to. `state` defaults to a random value; it is remembered for the redirect check. */
+  getAuthCodeUrl(pkceCodes: { challenge: string; challengeMethod: string; state?: string }): Promise<string>;
+  /** A provider whose first token comes from the code and later ones from the refresh token. */
+  createCredentialsProvider(params: PKCEParams): P;
+}
+
+/** Builds the flow; `toProvider` wraps each identity provider into a credentials provider. */
+export function createAuthorizationCodeFlow<P>(
+  options: AuthCodePKCEParams,
+  requireOid: boolean,
+  toProvider: (identityProvider: EntraIdentityProvider<AuthenticationResult>) => P,
+): AuthCodePKCEFlow<P> {
+  const redirectUri = requiredString('redirectUri', options.redirectUri);
+  const scopes = scopesOption('scopes', options.scopes, [REDIS_SCOPE_DEFAULT]);
+  const redact = createRedactor([]);
+  const config = buildAppConfiguration(options, {}, redact, { appOnly: false });
+  const urlApp = constructMsal(() => new PublicClientApplication(config));
+  const issuedStates = new Set<string>();
+  const cryptoProvider = new CryptoProvider();
+
+  return {
+    async getPKCECodes() {
+      const { verifier, challenge } = await cryptoProvider.generatePkceCodes();
+      return { verifier, challenge, challengeMethod: 'S256' };
+    },
+
+    async getAuthCodeUrl(pkceCodes) {
+      const state = optionalString('state', pkceCodes?.state) ?? randomUUID();
+      const url = await urlApp.getAuthCodeUrl({
+        scopes,
+        redirectUri,
+        codeChallenge: requiredString('pkceCodes.challenge', pkceCodes?.challenge),
+        codeChallengeMethod: pkceCodes.challengeMethod ?? 'S256',
+        state,
+      });
+      issuedStates.add(state);
+      return url;
+    },
+
+    createCredentialsProvider(params) {
+      const code = requiredString('code', params?.code);
+      const verifier = requiredString('verifier', params?.verifier);
+      const clientInfo = optionalString('clientInfo', params?.clientInfo);
+      if (params.state !== undefined) {
+        // Compared here, not by MSAL: its acquireTokenByCode state check expects MSAL-encoded state.
+        if (!issuedStates.delete(params.state)) {
+          throw invalidOption('state', 'the state of an authorization URL returned by getAuthCodeUrl, used once', params.state);
+        }
+      }
+      let app = constructMsal(() => new PublicClientApplication(config));
+      let account: AccountInfo | null = null;
+      const identityProvider = new EntraIdentityProvider<AuthenticationResult>({
+        flow: 'authorization code',
+        async acquire() {
+          if (account === null) {
+            const result = await app.acquireTokenByCode({ code, codeVerifier: verifier, redirectUri, scopes, ...(clientInfo ? { clientInfo } : {}) });
+            account = result?.account ?? null;
+            return result;
+          }
+          return app.acquireTokenSilent({ account, scopes, forceRefresh: true });
+        },
+        read: readMsalResult,
+        requireOid,
+        redact,
+        afterFailure(context) {
+          if (!msalWillThrottle(context.lastErrorResponse)) return;
+          // A fresh app sheds MSAL's throttle entry; the serialized cache keeps account and refresh token.
+          const cache = app.getTokenCache().serialize();
+          app = new PublicClientApplication(config);
+          app.getTokenCache().deserialize(cache);
+        },
+      });
+      return toProvider(identityProvider);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type EntraEmulator } from '@authx/emulator';
+import { RefreshFailedError, RequestTimeoutError } from '@authx/token-core';
+import { EntraIdCredentialsProviderFactory, EntraIdErrorCode, type EntraidCredentialsProvider } from '../../src';
+import { emulatorMsalConfig, FAST_RETRY, startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
+import { subscribeRecording } from '../helpers/subscribe';
+
+describe('client credentials against the emulator: failures', () => {
+  let emulator: EntraEmulator;
+  const providers: EntraidCredentialsProvider[] = [];
+
+  beforeAll(async () => {
+    emulator = await startShortLivedEmulator({ tokenLifetimeSec: 3600 });
+  });
+
+  afterEach(() => {
+    for (const provider of providers.splice(0)) provider.dispose();
+    emulator.faults.clear();
+    emulator.clearRequests();
+  });
+
+  afterAll(() => emulator.stop());
+
+  function create(clientSecret = DEFAULT_CLIENT_SECRET, requestTimeoutMs = 30_000): EntraidCredentialsProvider {
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
+      clientId: DEFAULT_CLIENT_ID,
+      clientSecret,
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: emulatorMsalConfig(emulator),
+      tokenManagerConfig: { retry: FAST_RETRY, requestTimeoutMs },
+    });
+    providers.push(provider);
+    return provider;
+  }
+
+  it('fails once with a typed non-retryable error for a wrong secret, after exactly one token request', async () => {
+    const provider = create('wrong-secret-value');
+    const error = await subscribeRecording(provider).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefreshFailedError);
+    expect(error).toMatchObject({ reason: 'permanent-error', attempts: 1 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
+    expect(tokenRequests(emulator)).toHaveLength(1);
+  });
+
+  it('recovers after three 503s with exactly four token requests and the configured backoff', async () => {
+    emulator.faults.inject({ endpoint: 'token', status: 503, times: 3 });
+    const provider = create();
+    const delaysMs: number[] = [];
+    provider.events.on('retryScheduled', ({ delayMs }) => delaysMs.push(delayMs));
+    const { first } = await subscribeRecording(provider);
+    expect(first.password).toEqual(expect.any(String));
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([503, 503, 503, 200]);
+    expect(delaysMs).toEqual([50, 100, 200]);
+  });
+
+  it('honours Retry-After on a 429 as the minimum wait', async () => {
+    emulator.faults.inject({ endpoint: 'token', status: 429, headers: { 'Retry-After': '1' } });
+    const provider = create();
+    const delaysMs: number[] = [];
+    provider.events.on('retryScheduled', ({ delayMs }) => delaysMs.push(delayMs));
+    const failures: unknown[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    await subscribeRecording(provider);
+    expect(failures).toEqual([expect.objectContaining({ code: EntraIdErrorCode.THROTTLED, retryAfterMs: 1000, status: 429 })]);
+    expect(delaysMs).toEqual([1000]);
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it('times out a hanging token endpoint, then recovers', async () => {
+    const hang = emulator.faults.inject({ endpoint: 'token', hang: true });
+    const provider = create(DEFAULT_CLIENT_SECRET, 500);
+    const failures: unknown[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    const { first } = await subscribeRecording(provider);
+    expect(first.username).toEqual(expect.any(String));
+    expect(failures).toEqual([expect.any(RequestTimeoutError)]);
+    // The hung request is logged only when its connection closes; the fault counts it.
+    expect(hang.hits).toBe(1);
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([200]);
+  });
+
+  it('treats an unreachable authority as transient and gives up only after the retries', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
+      clientId: DEFAULT_CLIENT_ID,
+      clientSecret: DEFAULT_CLIENT_SECRET,
+      // Port 1 on loopback: connection refused.
+      authorityConfig: { type: 'custom', authorityUrl: 'https://127.0.0.1:1/tenant' },
+      msalConfig: emulatorMsalConfig(emulator),
+      tokenManagerConfig: { retry: { ...FAST_RETRY, maxAttempts: 1 } },
+    });
+    providers.push(provider);
+    const error = await subscribeRecording(provider).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'retries-exhausted', attempts: 2 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({ code: EntraIdErrorCode.DISCOVERY_FAILED, isRetryable: true });
+  });
+});

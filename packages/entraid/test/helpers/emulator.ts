@@ -1,0 +1,35 @@
+import { type EntraEmulator, type EntraEmulatorOptions, startEntraEmulator } from '@authx/emulator';
+import type { TokenManagerConfig } from '@authx/token-core';
+import type { MsalConfigOverrides } from '../../src';
+
+/** Token lifetime for rotation tests, in seconds: short so that several rotations fit in a few seconds. */
+export const SHORT_TOKEN_LIFETIME_SEC = 2;
+
+/** Starts an emulator with short-lived tokens (override with `options`). */
+export function startShortLivedEmulator(options: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
+  return startEntraEmulator({ tokenLifetimeSec: SHORT_TOKEN_LIFETIME_SEC, ...options });
+}
+
+/** In-process MSAL trust of the emulator CA (its network client), without NODE_EXTRA_CA_CERTS. */
+export function emulatorMsalConfig(emulator: EntraEmulator): MsalConfigOverrides {
+  return { system: { networkClient: emulator.msalNetworkClient() } };
+}
+
+/** Retry settings for failure tests: fast, jitter-free, so delays are exact. */
+export const FAST_RETRY: NonNullable<TokenManagerConfig['retry']> = {
+  maxAttempts: 3,
+  initialDelayMs: 50,
+  maxDelayMs: 400,
+  backoffMultiplier: 2,
+  jitterPercentage: 0,
+};
+
+/** Token requests (any grant) the emulator has logged. */
+export function tokenRequests(emulator: EntraEmulator) {
+  return emulator.requests.filter((entry) => entry.endpoint === 'token');
+}
+
+/** Managed identity requests the emulator has logged. */
+export function managedIdentityRequests(emulator: EntraEmulator) {
+  return emulator.requests.filter((entry) => entry.endpoint === 'mi');
+}

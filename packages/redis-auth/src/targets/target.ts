@@ -1,0 +1,17 @@
+import type { ConnectionHost, TrackedConnection, TrackedConnectionOptions } from '../connection';
+import type { ClientShape } from '../redis-shapes';
+
+/** What a bound client, pool or cluster needs from the binding. */
+export interface TargetHost extends ConnectionHost {
+  track(client: ClientShape, label: string, options: TrackedConnectionOptions): TrackedConnection;
+}
+
+/** A bound client, pool or cluster: finds its connections and keeps them re-authenticated. */
+export interface BoundTarget {
+  readonly target: object;
+  /** Finds connections not tracked yet (pool: borrows idle ones) and syncs every tracked one. */
+  sweep(): void;
+  connections(): Iterable<TrackedConnection>;
+  /** Stops tracking; the target keeps working with the credentials it has. */
+  stop(): void;
+}

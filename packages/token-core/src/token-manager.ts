@@ -1,0 +1,329 @@
+import { type Clock, systemClock } from './clock';
+import { DeadlineTimer } from './deadline-timer';
+import { TokenCoreEventEmitter } from './diagnostics';
+import { createDisposable, type Disposable } from './disposable';
+import {
+  type AuthxError,
+  DisposedError,
+  InvalidTokenResponseError,
+  RefreshFailedError,
+  RequestTimeoutError,
+  TokenExpiredError,
+} from './errors';
+import type { TokenCoreEvents } from './events';
+import type { IdentityProvider, TokenResponse } from './identity-provider';
+import { computeRefreshAtMs } from './refresh-schedule';
+import { classifyFailure, jitterDelayMs, retryAfterMsOf, retryDelayMs } from './retry-policy';
+import { Token } from './token';
+import {
+  type ResolvedTokenManagerConfig,
+  resolveTokenManagerConfig,
+  type TokenManagerConfig,
+} from './token-manager-config';
+import type { TypedEvents } from './typed-events';
+
+/** Receives what a running {@link TokenManager} produces. */
+export interface TokenManagerListener<T> {
+  /** A new token was obtained (the first one, then one per refresh). */
+  onNext(token: Token<T>): void;
+  /**
+   * The manager has stopped: a `RefreshFailedError` (permanent error, or no token and every retry
+   * failed) or a `TokenExpiredError`. `start()` again to resume.
+   */
+  onError(error: AuthxError): void;
+  /** A request failed transiently; the manager keeps trying. */
+  onRetryableError?(error: unknown): void;
+}
+
+/** Collaborators of a {@link TokenManager}; all optional. */
+export interface TokenManagerOptions {
+  /** Source of time and timers. Default `systemClock`. */
+  clock?: Clock;
+  /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
+  random?: () => number;
+  /** Emitter to publish events on (lets a provider share one). Default: a new one. */
+  events?: TokenCoreEventEmitter;
+}
+
+/** State of one start()…stop() run; callbacks from an earlier run see `stopped` and do nothing. */
+interface Run<T> {
+  readonly listener: TokenManagerListener<T>;
+  readonly next: DeadlineTimer;
+  readonly expiry: DeadlineTimer;
+  readonly timeout: DeadlineTimer;
+  controller: AbortController | undefined;
+  /** IdP calls made in the current refresh. */
+  attempts: number;
+  /** Retries scheduled in the current refresh. */
+  retries: number;
+  lastError: unknown;
+  stopped: boolean;
+}
+
+/**
+ * Owns one refresh loop for one identity: obtains a token, refreshes it before it expires
+ * (see `TokenManagerConfig` for when), retries transient failures with backoff and, while the
+ * current token is still valid, never gives up on them. A permanent failure stops the loop at once
+ * and keeps the current token; expiry without a new token stops it and drops the token.
+ */
+export class TokenManager<T> implements Disposable {
+  /** The validated configuration, defaults filled in. */
+  readonly config: ResolvedTokenManagerConfig;
+  /** `tokenAcquired`, `refreshFailed`, `retryScheduled`, `tokenExpired`, `listenerError`. */
+  readonly events: TypedEvents<TokenCoreEvents>;
+  readonly #identityProvider: IdentityProvider<T>;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #emitter: TokenCoreEventEmitter;
+  #token: Token<T> | undefined;
+  #lastRequestAtMs: number | undefined;
+  #run: Run<T> | undefined;
+
+  constructor(
+    identityProvider: IdentityProvider<T>,
+    config?: TokenManagerConfig,
+    options: TokenManagerOptions = {},
+  ) {
+    this.config = resolveTokenManagerConfig(config);
+    this.#identityProvider = identityProvider;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#emitter = options.events ?? new TokenCoreEventEmitter();
+    this.events = this.#emitter;
+  }
+
+  /**
+   * Starts the loop (stopping a previous run first). With a still-valid token it waits for that
+   * token's refresh time; otherwise it requests a token at once. Returns a Disposable that stops it.
+   */
+  start(listener: TokenManagerListener<T>): Disposable {
+    this.stop();
+    const run: Run<T> = {
+      listener,
+      next: new DeadlineTimer(this.#clock),
+      expiry: new DeadlineTimer(this.#clock),
+      timeout: new DeadlineTimer(this.#clock),
+      controller: undefined,
+      attempts: 0,
+      retries: 0,
+      lastError: undefined,
+      stopped: false,
+    };
+    this.#run = run;
+    const token = this.#token;
+    if (token && !token.isExpired(this.#clock.now())) {
+      // Restarting after a stop: keep the refresh time, but do not let quick restarts hammer the IdP.
+      const notBeforeMs =
+        (this.#lastRequestAtMs ?? Number.NEGATIVE_INFINITY) + this.config.minRefreshIntervalMs;
+      run.next.at(Math.max(this.refreshAtMs(token), notBeforeMs), () => this.#attempt(run));
+    } else {
+      this.#attempt(run);
+    }
+    return createDisposable(() => {
+      if (this.#run === run) this.stop();
+    });
+  }
+
+  /** Stops the loop: cancels every timer and aborts a request in flight. The current token is kept. */
+  stop(): void {
+    const run = this.#run;
+    if (!run) return;
+    this.#run = undefined;
+    this.#halt(run);
+  }
+
+  /** Same as {@link stop}. */
+  dispose(): void {
+    this.stop();
+  }
+
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  isRunning(): boolean {
+    return this.#run !== undefined;
+  }
+
+  /** The last token obtained, if any (check `isExpired` — after a stop it is not refreshed). */
+  getCurrentToken(): Token<T> | undefined {
+    return this.#token;
+  }
+
+  /** When `token` would be refreshed (epoch ms), with a fresh jitter draw. */
+  refreshAtMs(token: Token<T>): number {
+    return computeRefreshAtMs(token, this.config, this.#random);
+  }
+
+  #attempt(run: Run<T>): void {
+    run.attempts++;
+    const controller = new AbortController();
+    run.controller = controller;
+    this.#lastRequestAtMs = this.#clock.now();
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled || run.stopped || run.controller !== controller) return false;
+      settled = true;
+      run.controller = undefined;
+      run.timeout.cancel();
+      return true;
+    };
+    run.timeout.at(this.#clock.now() + this.config.requestTimeoutMs, () => {
+      if (!settle()) return;
+      const error = new RequestTimeoutError(this.config.requestTimeoutMs);
+      controller.abort(error);
+      this.#onFailure(run, error);
+    });
+    let request: Promise<TokenResponse<T>>;
+    try {
+      request = Promise.resolve(this.#identityProvider.requestToken(controller.signal));
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    request.then(
+      (response) => {
+        if (settle()) this.#onResponse(run, response);
+      },
+      (error: unknown) => {
+        if (settle()) this.#onFailure(run, error);
+      },
+    );
+  }
+
+  #onResponse(run: Run<T>, response: TokenResponse<T>): void {
+    const problem = describeInvalidResponse(response);
+    if (problem) {
+      this.#onFailure(
+        run,
+        new InvalidTokenResponseError(`Identity provider returned an unusable token: ${problem}`),
+      );
+      return;
+    }
+    const nowMs = this.#clock.now();
+    const token = new Token(response.token, nowMs + response.ttlMs, nowMs);
+    this.#token = token;
+    const attempt = run.attempts;
+    run.attempts = 0;
+    run.retries = 0;
+    run.lastError = undefined;
+    run.expiry.cancel();
+    const refreshAtMs = this.refreshAtMs(token);
+    run.next.at(refreshAtMs, () => this.#attempt(run));
+    this.#emitter.emit('tokenAcquired', {
+      expiresAtMs: token.expiresAtMs,
+      receivedAtMs: token.receivedAtMs,
+      refreshAtMs,
+      attempt,
+    });
+    if (!run.stopped) this.#notify(run, 'onNext', token);
+  }
+
+  #onFailure(run: Run<T>, error: unknown): void {
+    const nowMs = this.#clock.now();
+    const policy = this.config.retry;
+    const isRetryable = classifyFailure(policy, error, run.retries);
+    const token = this.#token;
+    run.lastError = error;
+    this.#emitter.emit('refreshFailed', {
+      attempt: run.attempts,
+      error,
+      isRetryable,
+      expiresAtMs: token?.expiresAtMs,
+    });
+    if (run.stopped) return;
+    if (!isRetryable) {
+      this.#fail(
+        run,
+        new RefreshFailedError({ reason: 'permanent-error', attempts: run.attempts, lastError: error }),
+      );
+      return;
+    }
+    if (token?.isExpired(nowMs)) {
+      this.#expire(run);
+      return;
+    }
+    let delayMs: number;
+    if (run.retries < policy.maxAttempts) {
+      delayMs = retryDelayMs(policy, run.retries + 1, this.#random);
+    } else if (token) {
+      // Retries are used up but the token is still good: keep trying at the slowest cadence until it expires.
+      delayMs = Math.max(
+        jitterDelayMs(policy, policy.maxDelayMs, this.#random),
+        this.config.minRefreshIntervalMs,
+      );
+    } else {
+      this.#fail(
+        run,
+        new RefreshFailedError({ reason: 'retries-exhausted', attempts: run.attempts, lastError: error }),
+      );
+      return;
+    }
+    delayMs = Math.max(delayMs, retryAfterMsOf(error) ?? 0);
+    run.retries++;
+    if (token && !run.expiry.armed) run.expiry.at(token.expiresAtMs, () => this.#expire(run));
+    run.next.at(nowMs + delayMs, () => this.#attempt(run));
+    this.#emitter.emit('retryScheduled', {
+      attempt: run.attempts + 1,
+      delayMs,
+      retryAtMs: nowMs + delayMs,
+      error,
+      expiresAtMs: token?.expiresAtMs,
+    });
+    if (!run.stopped) this.#notify(run, 'onRetryableError', error);
+  }
+
+  #expire(run: Run<T>): void {
+    const token = this.#token as Token<T>;
+    this.#token = undefined;
+    this.#emitter.emit('tokenExpired', {
+      expiresAtMs: token.expiresAtMs,
+      attempts: run.attempts,
+      error: run.lastError,
+    });
+    this.#fail(
+      run,
+      new TokenExpiredError({ expiredAtMs: token.expiresAtMs, attempts: run.attempts, cause: run.lastError }),
+    );
+  }
+
+  /** Stops `run` for good and tells its listener why. */
+  #fail(run: Run<T>, error: AuthxError): void {
+    if (this.#run === run) this.#run = undefined;
+    const wasStopped = run.stopped;
+    this.#halt(run);
+    if (!wasStopped) this.#notify(run, 'onError', error);
+  }
+
+  #halt(run: Run<T>): void {
+    run.stopped = true;
+    run.next.cancel();
+    run.expiry.cancel();
+    run.timeout.cancel();
+    const controller = run.controller;
+    run.controller = undefined;
+    controller?.abort(new DisposedError('TokenManager'));
+  }
+
+  #notify<K extends keyof TokenManagerListener<T>>(
+    run: Run<T>,
+    method: K,
+    argument: Parameters<NonNullable<TokenManagerListener<T>[K]>>[0],
+  ): void {
+    try {
+      (run.listener[method] as ((argument: unknown) => void) | undefined)?.call(run.listener, argument);
+    } catch (error) {
+      this.#emitter.emit('listenerError', { error, source: method });
+    }
+  }
+}
+
+function describeInvalidResponse(response: unknown): string | undefined {
+  if (typeof response !== 'object' || response === null)
+    return `expected { token, ttlMs }, got ${typeof response}`;
+  const { token, ttlMs } = response as { token?: unknown; ttlMs?: unknown };
+  if (token === undefined || token === null) return 'token is missing';
+  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    return `ttlMs must be a positive number of milliseconds, got ${typeof ttlMs === 'number' ? ttlMs : typeof ttlMs}`;
+  }
+  return undefined;
+}
