@@ -23,7 +23,9 @@ async function open(port: number, auth?: string[]): Promise<Socket> {
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   if (auth) {
     socket.write(encode(auth));
-    const reply = await new Promise<string>((resolve) => socket.once('data', (data) => resolve(data.toString())));
+    const reply = await new Promise<string>((resolve) =>
+      socket.once('data', (data) => resolve(data.toString())),
+    );
     if (reply !== '+OK\r\n') throw new Error(`AUTH failed: ${reply.trim()}`);
   }
   return socket;
@@ -85,7 +87,9 @@ async function main(): Promise<void> {
     const viaGateway = await measure(gateway.port, ['AUTH', oid, token]);
     const ratio = viaGateway / direct;
     const format = (value: number) => Math.round(value).toLocaleString('en-US');
-    console.log(`pipelined SET/GET, ${CONNECTIONS} connections × ${PIPELINE} commands per batch, ${SECONDS} s each`);
+    console.log(
+      `pipelined SET/GET, ${CONNECTIONS} connections × ${PIPELINE} commands per batch, ${SECONDS} s each`,
+    );
     console.log(`direct redis-server : ${format(direct)} ops/s`);
     console.log(`through the gateway : ${format(viaGateway)} ops/s`);
     console.log(`ratio               : ${ratio.toFixed(2)} (target >= 0.50)`);

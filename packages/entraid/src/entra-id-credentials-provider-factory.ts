@@ -2,7 +2,7 @@ import type { AuthenticationResult } from '@azure/msal-node';
 import type { AuthenticationResponse } from './credentials-mapper';
 import { EntraidCredentialsProvider } from './entraid-credentials-provider';
 import { type AuthCodePKCEFlow, type AuthCodePKCEParams, createAuthorizationCodeFlow } from './flows/authorization-code-pkce';
-import { type ClientCertificateOptions, loadClientCertificate } from './flows/client-certificate';
+import { type ClientCertificateOptions, freshAssertionCallback, loadClientCertificate } from './flows/client-certificate';
 import { createConfidentialIdentityProvider } from './flows/confidential-client';
 import {
   createManagedIdentityIdentityProvider,
@@ -69,7 +69,7 @@ export class EntraIdCredentialsProviderFactory {
     const options = checkParams<ClientCredentialsWithCertificateParams>(params);
     const { clientCertificate, secrets } = loadClientCertificate(options.certificate);
     const redact = createRedactor(secrets);
-    const idp = createConfidentialIdentityProvider('client certificate', options, { clientCertificate }, redact, usesDefaultMapper(options));
+    const idp = createConfidentialIdentityProvider('client certificate', options, { clientAssertion: freshAssertionCallback(clientCertificate) }, redact, usesDefaultMapper(options));
     return provider(idp, options);
   }
 

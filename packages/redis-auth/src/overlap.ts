@@ -9,22 +9,24 @@ function same(a: ReceivedMessage, b: ReceivedMessage): boolean {
 }
 
 /**
- * Length of the longest suffix of `before` that equals a prefix of `after`: how many of the
- * first messages of `after` were already seen at the end of `before`. Both lists are slices of
- * one server-ordered stream (Redis fans a PUBLISH out to every subscriber in the same order), so
- * the overlap is where they meet.
+ * How many of the first messages of `after` were already seen at the end of `before`, when
+ * `after` may still be incomplete (its connection lags behind): the smallest start `j` in
+ * `before` such that `before[j..]` and `after` agree on their common length gives
+ * `before.length - j`. Both lists are slices of one server-ordered stream (Redis fans a PUBLISH out
+ * to every subscriber in the same order). Returns `undefined` while `after` is empty.
  */
-export function overlapLength(before: readonly ReceivedMessage[], after: readonly ReceivedMessage[]): number {
-  for (let length = Math.min(before.length, after.length); length > 0; length--) {
+export function overlapLength(before: readonly ReceivedMessage[], after: readonly ReceivedMessage[]): number | undefined {
+  if (after.length === 0) return undefined;
+  for (let start = 0; start < before.length; start++) {
+    const common = Math.min(before.length - start, after.length);
     let matches = true;
-    const offset = before.length - length;
-    for (let i = 0; i < length; i++) {
-      if (!same(before[offset + i] as ReceivedMessage, after[i] as ReceivedMessage)) {
+    for (let i = 0; i < common; i++) {
+      if (!same(before[start + i] as ReceivedMessage, after[i] as ReceivedMessage)) {
         matches = false;
         break;
       }
     }
-    if (matches) return length;
+    if (matches) return before.length - start;
   }
   return 0;
 }

@@ -20,10 +20,13 @@ interface KeyStreams {
   /** What the subscriber delivered after it resubscribed. */
   readonly after: ReceivedMessage[];
   readonly tap: PubSubListener;
-  /** Index in `bridge` from which the bridge delivers (everything before was seen by the subscriber). */
-  deliverFrom: number;
-  /** Bridge messages delivered so far end here. */
-  deliveredTo: number;
+  /**
+   * How many first bridge messages the subscriber delivered itself before it went down; unknown
+   * until the bridge has received its first message (it may lag behind the subscriber).
+   */
+  skip: number | undefined;
+  /** Bridge messages up to this index are handled (skipped or delivered). */
+  handled: number;
 }
 
 type Phase = 'recording' | 'live' | 'holding';
@@ -58,6 +61,21 @@ export async function rotateSubscriber(
   let bridgePhase: Phase = 'recording';
   const result: RotationResult = { bridged: 0, duplicatesDropped: 0, duplicatesDelivered: 0 };
 
+  // Delivers the bridge messages the subscriber has not: after its own stream ended, in order.
+  const flush = (stream: KeyStreams) => {
+    if (stream.skip === undefined) {
+      stream.skip = overlapLength(stream.before, stream.bridge);
+      if (stream.skip === undefined) return;
+      result.duplicatesDropped += Math.min(stream.skip, stream.bridge.length);
+    } else if (stream.handled < stream.skip) {
+      result.duplicatesDropped += Math.min(stream.skip, stream.bridge.length) - stream.handled;
+    }
+    for (let i = Math.max(stream.handled, stream.skip); i < stream.bridge.length; i++) {
+      deliver(stream, stream.bridge[i] as ReceivedMessage);
+    }
+    stream.handled = Math.max(stream.handled, stream.bridge.length);
+  };
+
   const deliver = (stream: KeyStreams, received: ReceivedMessage) => {
     const entry = subscriber.getPubSubListeners(stream.type).get(stream.key);
     if (!entry) return;
@@ -83,8 +101,8 @@ export async function rotateSubscriber(
         tap: (message, channel) => {
           (subscriberPhase === 'before' ? stream.before : stream.after).push({ message, channel });
         },
-        deliverFrom: 0,
-        deliveredTo: 0,
+        skip: undefined,
+        handled: 0,
       };
       streams.push(stream);
     }
@@ -112,10 +130,7 @@ export async function rotateSubscriber(
       streams.map((stream) => {
         const record: PubSubListener = (message, channel) => {
           stream.bridge.push({ message, channel });
-          if (bridgePhase === 'live') {
-            stream.deliveredTo = stream.bridge.length;
-            deliver(stream, { message, channel });
-          }
+          if (bridgePhase === 'live') flush(stream);
         };
         // Issued together so they are pipelined in one write.
         if (stream.type === 'CHANNELS') return bridge.SUBSCRIBE(stream.key, record, true);
@@ -132,15 +147,7 @@ export async function rotateSubscriber(
     // Break: from here the subscriber delivers nothing until it has resubscribed.
     const reconnected = reconnect();
     subscriberPhase = 'after';
-    for (const stream of streams) {
-      stream.deliverFrom = overlapLength(stream.before, stream.bridge);
-      result.duplicatesDropped += stream.deliverFrom;
-      stream.deliveredTo = stream.deliverFrom;
-      for (let i = stream.deliverFrom; i < stream.bridge.length; i++) {
-        stream.deliveredTo = i + 1;
-        deliver(stream, stream.bridge[i] as ReceivedMessage);
-      }
-    }
+    for (const stream of streams) flush(stream);
     bridgePhase = 'live';
     await reconnected;
     bridgePhase = 'holding';
@@ -150,17 +157,15 @@ export async function rotateSubscriber(
     await bridge.sendCommand(['PING']);
     await subscriber.sendCommand(['PING']);
     for (const stream of streams) {
-      const resumeAt = resumePoint(stream.bridge, stream.after, stream.deliverFrom);
-      if (process.env.DEBUG_ROTATION && stream.key === 'numbers') {
-        const s = (l: ReceivedMessage[]) => l.map((m) => m.message.toString()).join(',');
-        console.log(`before=${s(stream.before.slice(-5))} bridge=${s(stream.bridge)} after=${s(stream.after.slice(0, 12))} from=${stream.deliverFrom} to=${stream.deliveredTo} resume=${resumeAt}`);
-      }
-      if (resumeAt > stream.deliveredTo) {
-        for (let i = stream.deliveredTo; i < resumeAt; i++) deliver(stream, stream.bridge[i] as ReceivedMessage);
+      if (stream.skip === undefined) stream.skip = overlapLength(stream.before, stream.bridge) ?? 0;
+      const from = Math.max(stream.handled, stream.skip);
+      const resumeAt = resumePoint(stream.bridge, stream.after, stream.skip);
+      if (resumeAt > from) {
+        for (let i = from; i < resumeAt; i++) deliver(stream, stream.bridge[i] as ReceivedMessage);
       } else {
-        result.duplicatesDelivered += stream.deliveredTo - resumeAt;
+        result.duplicatesDelivered += Math.max(0, stream.handled - Math.max(resumeAt, stream.skip));
       }
-      result.duplicatesDropped += stream.bridge.length - Math.max(resumeAt, stream.deliveredTo);
+      result.duplicatesDropped += stream.bridge.length - Math.max(resumeAt, from);
     }
     return result;
   } finally {

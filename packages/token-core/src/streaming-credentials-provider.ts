@@ -8,7 +8,7 @@ import type { Token } from './token';
 import { TokenManager, type TokenManagerListener } from './token-manager';
 import type { TokenManagerConfig } from './token-manager-config';
 import type { TypedEvents } from './typed-events';
-import { functionOption, objectOption } from './validate';
+import { objectOption, optionalFunctionOption } from './validate';
 
 /** Credentials for AUTH / HELLO AUTH. */
 export interface BasicAuth {
@@ -95,12 +95,11 @@ export class StreamingCredentialsProvider<T> implements Disposable {
     }
     this.#mapper = o.credentialsMapper;
     this.#clock = o.clock ?? systemClock;
-    this.#onReAuthenticationError = functionOption(
+    this.#onReAuthenticationError = optionalFunctionOption(
       'onReAuthenticationError',
       o.onReAuthenticationError,
-      undefined as never,
     );
-    this.#onRetryableError = functionOption('onRetryableError', o.onRetryableError, undefined as never);
+    this.#onRetryableError = optionalFunctionOption('onRetryableError', o.onRetryableError);
     this.tokenManager = new TokenManager(o.identityProvider, o.tokenManagerConfig, {
       clock: o.clock,
       random: o.random,

@@ -5,6 +5,7 @@ import { createDisposable, type Disposable } from './disposable';
 import {
   type AuthxError,
   DisposedError,
+  InvalidOptionError,
   InvalidTokenResponseError,
   RefreshFailedError,
   RequestTimeoutError,
@@ -21,6 +22,7 @@ import {
   type TokenManagerConfig,
 } from './token-manager-config';
 import type { TypedEvents } from './typed-events';
+import { functionOption } from './validate';
 
 /** Receives what a running {@link TokenManager} produces. */
 export interface TokenManagerListener<T> {
@@ -84,10 +86,26 @@ export class TokenManager<T> implements Disposable {
     config?: TokenManagerConfig,
     options: TokenManagerOptions = {},
   ) {
+    if (typeof identityProvider?.requestToken !== 'function') {
+      throw new InvalidOptionError(
+        'identityProvider',
+        'an object with a requestToken(signal) method',
+        identityProvider,
+      );
+    }
     this.config = resolveTokenManagerConfig(config);
     this.#identityProvider = identityProvider;
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
+    if (
+      ['now', 'setTimeout', 'clearTimeout'].some((key) => typeof (this.#clock as any)?.[key] !== 'function')
+    ) {
+      throw new InvalidOptionError(
+        'clock',
+        'an object with now(), setTimeout() and clearTimeout() methods',
+        this.#clock,
+      );
+    }
+    this.#random = functionOption('random', options.random, Math.random);
     this.#emitter = options.events ?? new TokenCoreEventEmitter();
     this.events = this.#emitter;
   }
@@ -117,6 +135,8 @@ export class TokenManager<T> implements Disposable {
         (this.#lastRequestAtMs ?? Number.NEGATIVE_INFINITY) + this.config.minRefreshIntervalMs;
       run.next.at(Math.max(this.refreshAtMs(token), notBeforeMs), () => this.#attempt(run));
     } else {
+      // An expired token is no fallback: this is a first acquisition, retried per policy.
+      this.#token = undefined;
       this.#attempt(run);
     }
     return createDisposable(() => {

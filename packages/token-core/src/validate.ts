@@ -35,6 +35,14 @@ export function functionOption<F extends (...args: any[]) => unknown>(
   return value as F;
 }
 
+/** Returns `value` after checking it is a function or absent. */
+export function optionalFunctionOption<F extends (...args: any[]) => unknown>(
+  option: string,
+  value: unknown,
+): F | undefined {
+  return value === undefined ? undefined : functionOption<F>(option, value, value as F);
+}
+
 /** Checks that an options argument is an object (or absent). */
 export function objectOption<O extends object>(option: string, value: unknown): Partial<O> {
   if (value === undefined || value === null) return {};

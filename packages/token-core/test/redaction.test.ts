@@ -31,7 +31,7 @@ describe('secrets', () => {
       retry: { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 500 },
     };
     // Succeeds, then times out, fails transiently until the token expires, then recovers and fails permanently.
-    const idp = new FakeIdentityProvider((call) => {
+    const idp = new FakeIdentityProvider<string>((call) => {
       if (call === 1 || call === 20) return { token: `${SECRET}-${call}`, ttlMs: 10_000 };
       if (call === 2) return 'hang';
       if (call === 21) return { error: new IdentityProviderError('invalid_client', { isRetryable: false }) };

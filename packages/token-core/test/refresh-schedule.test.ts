@@ -63,7 +63,7 @@ describe('computeRefreshAtMs', () => {
       fc.assert(
         fc.property(
           fc.integer({ min: 10 * MINUTE, max: 48 * 60 * MINUTE }),
-          fc.double({ min: 0, max: 0.999999 }),
+          fc.double({ min: 0, max: 0.999999, noNaN: true }),
           (lifetimeMs, r) => {
             const t = token(lifetimeMs);
             const refreshAtMs = computeRefreshAtMs(t, defaults, () => r);

@@ -525,6 +525,20 @@ describe('TokenManager', () => {
       h.manager.stop();
     });
 
+    it('treats a restart after the kept token expired as a first acquisition, retried per policy', async () => {
+      const h = harness((call) => (call === 1 ? { token: 'a', ttlMs: 1_000 } : permanent()), exact);
+      h.manager.start(h.listener);
+      await advance(2_000);
+      expect(h.manager.getCurrentToken()?.isExpired(Date.now())).toBe(true);
+      h.idp.setScript((call) => (call === 3 ? transient() : { token: 'b', ttlMs: 1_000 }));
+      h.manager.start(h.listener);
+      await advance(100);
+      expect(h.idp.callCount).toBe(4);
+      expect(h.errors).toHaveLength(1);
+      expect(h.manager.getCurrentToken()?.value).toBe('b');
+      h.manager.stop();
+    });
+
     it('restarts when started while running, and an old Disposable does not stop the new run', async () => {
       const h = harness(numberedTokens(60_000));
       const first = h.manager.start(h.listener);
@@ -568,5 +582,49 @@ describe('TokenManager', () => {
       expect(h.errors).toEqual([]);
       expect(jest.getTimerCount()).toBe(0);
     });
+  });
+});
+
+describe('TokenManager options', () => {
+  it('rejects an identity provider without requestToken, a malformed clock and a non-function random', () => {
+    const idp = new FakeIdentityProvider(numberedTokens(1_000));
+    expect(() => new TokenManager({} as never)).toThrow(
+      'Invalid option "identityProvider": expected an object with a requestToken(signal) method, got a value of type object',
+    );
+    expect(() => new TokenManager(idp, {}, { clock: { now: () => 0 } as never })).toThrow(
+      'Invalid option "clock": expected an object with now(), setTimeout() and clearTimeout() methods',
+    );
+    expect(() => new TokenManager(idp, {}, { random: 0.5 as never })).toThrow(
+      'Invalid option "random": expected a function, got 0.5',
+    );
+  });
+
+  it('reads time and waits only through the injected clock', async () => {
+    const timers: Array<{ fn: () => void; atMs: number } | undefined> = [];
+    let nowMs = 1_000;
+    const clock = {
+      now: () => nowMs,
+      setTimeout: (fn: () => void, ms: number) => timers.push({ fn, atMs: nowMs + ms }) - 1,
+      clearTimeout: (handle: unknown) => {
+        timers[handle as number] = undefined;
+      },
+    };
+    const idp = new FakeIdentityProvider(numberedTokens(10_000));
+    const manager = new TokenManager(idp, exact, { clock });
+    const onNext = jest.fn();
+    manager.start({ onNext, onError: () => {} });
+    await flush();
+    expect(manager.getCurrentToken()).toMatchObject({ receivedAtMs: 1_000, expiresAtMs: 11_000 });
+    const refreshIndex = timers.findIndex((t) => t?.atMs === 6_000);
+    const refresh = timers[refreshIndex]!;
+    timers[refreshIndex] = undefined;
+    nowMs = 6_000;
+    refresh.fn();
+    await flush();
+    expect(idp.callCount).toBe(2);
+    expect(manager.getCurrentToken()).toMatchObject({ receivedAtMs: 6_000 });
+    expect(jest.getTimerCount()).toBe(0);
+    manager.stop();
+    expect(timers.filter(Boolean)).toHaveLength(0);
   });
 });

@@ -162,8 +162,7 @@ export class ClientAuthenticator {
       );
     }
     const audiences = bySubject.flatMap((record) => record.audiences);
-    const result = await this.#verify(assertion, keys, { audience: audiences, issuer });
-    this.#rejectReplay(result, false);
+    await this.#verify(assertion, keys, { audience: audiences, issuer });
   }
 
   async #verify(
@@ -189,18 +188,16 @@ export class ClientAuthenticator {
     }
   }
 
-  /** A certificate assertion must carry a `jti` that was not seen before (federated tokens are reusable). */
-  #rejectReplay(result: JWTVerifyResult, requireJti = true): void {
+  /** A certificate assertion must carry a `jti` not seen before; federated tokens are reusable, as on Entra. */
+  #rejectReplay(result: JWTVerifyResult): void {
     const { jti, exp } = result.payload;
     if (jti === undefined) {
-      if (!requireJti) return;
       throw new EntraProtocolError(
         'invalid_client',
         50027,
         "JWT token is invalid or malformed: the 'jti' claim is missing.",
       );
     }
-    if (!requireJti) return;
     if (!this.deps.replayCache.remember(jti, (exp ?? 0) * 1000)) {
       throw new EntraProtocolError(
         'invalid_client',

@@ -29,6 +29,23 @@ export interface IssuedAccessToken {
 /** `uti`: Entra's unique token id, 22 base64url characters. */
 const uniqueTokenId = () => randomBytes(16).toString('base64url').slice(0, 22);
 
+/** JWT times of a token (epoch seconds) and its `expires_in`. */
+export interface TokenTimes {
+  iat: number;
+  exp: number;
+  expiresInSec: number;
+}
+
+/**
+ * `iat` rounded down, `exp` rounded up so the token lives at least `lifetimeSec` (and less than one
+ * second more); `expiresInSec` is the whole seconds from now to `exp` (= `lifetimeSec` when whole).
+ */
+export function tokenTimes(nowMs: number, lifetimeSec: number): TokenTimes {
+  const iat = Math.floor(nowMs / 1000);
+  const exp = Math.ceil((nowMs + lifetimeSec * 1000) / 1000);
+  return { iat, exp, expiresInSec: Math.floor((exp * 1000 - nowMs) / 1000) };
+}
+
 /** Entra's pairwise `sub` for user tokens: stable per user and app, opaque. */
 export function pairwiseSubject(oid: string, clientId: string): string {
   return createHash('sha256').update(`${oid}:${clientId}`).digest('base64url').slice(0, 43);
@@ -52,15 +69,8 @@ export class TokenIssuer {
     return `https://sts.windows.net/${tenantId}/`;
   }
 
-  /**
-   * Times of a token issued now: `iat` rounded down, `exp` rounded up so the token lives at least
-   * `lifetimeSec`; `expiresInSec` is the whole seconds from now to `exp` (= `lifetimeSec` when whole).
-   */
-  times(lifetimeSec: number): { iat: number; exp: number; expiresInSec: number } {
-    const nowMs = this.now();
-    const iat = Math.floor(nowMs / 1000);
-    const exp = Math.ceil((nowMs + lifetimeSec * 1000) / 1000);
-    return { iat, exp, expiresInSec: Math.floor((exp * 1000 - nowMs) / 1000) };
+  times(lifetimeSec: number): TokenTimes {
+    return tokenTimes(this.now(), lifetimeSec);
   }
 
   async accessToken(request: AccessTokenRequest): Promise<IssuedAccessToken> {

@@ -42,7 +42,9 @@ export class AdminConnection {
     const connection = new AdminConnection(socket);
     if (address.password !== undefined) {
       await connection.command(
-        address.username === undefined ? ['AUTH', address.password] : ['AUTH', address.username, address.password],
+        address.username === undefined
+          ? ['AUTH', address.password]
+          : ['AUTH', address.username, address.password],
       );
     }
     return connection;
@@ -66,7 +68,8 @@ export class AdminConnection {
       const waiter = this.waiting.shift();
       if (!waiter) continue;
       const [node] = decodeValue(buffer, frame.start);
-      if (node.marker === 45 || node.marker === 33) waiter.reject(new RedisReplyError(nodeText(node) ?? 'error'));
+      if (node.marker === 45 || node.marker === 33)
+        waiter.reject(new RedisReplyError(nodeText(node) ?? 'error'));
       else waiter.resolve(toPlain(node));
     }
   }

@@ -22,7 +22,9 @@ export class BackendUsers {
     let created = this.users.get(oid);
     if (!created) {
       created = this.connection()
-        .then((admin) => admin.command(['ACL', 'SETUSER', oid, 'reset', 'on', `>${this.#password}`, '~*', '&*', '+@all']))
+        .then((admin) =>
+          admin.command(['ACL', 'SETUSER', oid, 'reset', 'on', `>${this.#password}`, '~*', '&*', '+@all']),
+        )
         .then(() => undefined);
       created.catch(() => this.users.delete(oid));
       this.users.set(oid, created);

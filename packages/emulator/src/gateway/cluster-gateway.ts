@@ -3,7 +3,7 @@ import type { BackendAddress } from './admin-connection';
 import { ClusterAddressRewriter } from './cluster-rewriter';
 import { systemClock } from './clock';
 import { GatewayOptionError } from './errors';
-import type { EvictionReason, GatewayConnectionInfo } from './gateway-connection';
+import type { EvictionReason, GatewayConnectionInfo } from './connection-types';
 import { type LocalCluster, startLocalCluster } from './local-cluster';
 import { type GatewayTlsOptions, resolveTokenCheckOptions, type TokenCheckOptions } from './options';
 import {
@@ -52,7 +52,10 @@ export interface RedisClusterGateway {
   authLog(): ReadonlyArray<AuthLogEntry & { readonly node: number }>;
   /** Closes the chosen connections on every node (reason `killed`); returns how many. */
   kill(filter?: ConnectionFilter): number;
-  on<K extends keyof RedisClusterGatewayEvents>(event: K, listener: (...args: RedisClusterGatewayEvents[K]) => void): this;
+  on<K extends keyof RedisClusterGatewayEvents>(
+    event: K,
+    listener: (...args: RedisClusterGatewayEvents[K]) => void,
+  ): this;
   off<K extends keyof RedisClusterGatewayEvents>(
     event: K,
     listener: (...args: RedisClusterGatewayEvents[K]) => void,
@@ -61,14 +64,22 @@ export interface RedisClusterGateway {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const EVENTS: ReadonlyArray<keyof RedisGatewayEvents> = ['connection', 'authOk', 'authFailed', 'evicted', 'close'];
+const EVENTS: ReadonlyArray<keyof RedisGatewayEvents> = [
+  'connection',
+  'authOk',
+  'authFailed',
+  'evicted',
+  'close',
+];
 
 /**
  * Starts a token-checking gateway per node of a Redis Cluster (by default a local 3-master
  * cluster) and rewrites topology replies and redirections so that cluster clients only ever see
  * gateway addresses — node-redis `createCluster` works without `nodeAddressMap`.
  */
-export async function startRedisClusterGateway(options: RedisClusterGatewayOptions): Promise<RedisClusterGateway> {
+export async function startRedisClusterGateway(
+  options: RedisClusterGatewayOptions,
+): Promise<RedisClusterGateway> {
   const resolved = resolveTokenCheckOptions(options);
   const masters = options.masters ?? 3;
   if (!Number.isInteger(masters) || masters < 1 || masters > 16) {
@@ -90,10 +101,12 @@ export async function startRedisClusterGateway(options: RedisClusterGatewayOptio
   let cluster: LocalCluster | undefined;
   const backends: BackendAddress[] = options.nodes
     ? [...options.nodes]
-    : (cluster = await startLocalCluster(masters, options.startTimeoutMs ?? 20_000)).servers.map((server) => ({
-        host: server.host,
-        port: server.port,
-      }));
+    : (cluster = await startLocalCluster(masters, options.startTimeoutMs ?? 20_000)).servers.map(
+        (server) => ({
+          host: server.host,
+          port: server.port,
+        }),
+      );
   const rewriter = new ClusterAddressRewriter();
   const gateways: RedisGateway[] = [];
   try {

@@ -1,4 +1,4 @@
-import type { ReplyRewriter } from './gateway-connection';
+import type { ReplyRewriter } from './connection-types';
 import { nodeText, type RespNode } from './resp-value';
 
 /** Where a backend cluster node is reachable through the gateway. */
@@ -58,10 +58,10 @@ export class ClusterAddressRewriter implements ReplyRewriter {
   /** `[{slots: […], nodes: [{id, port, ip, endpoint, …}, …]}, …]` as arrays (RESP2) or maps (RESP3). */
   private rewriteShards(reply: RespNode): RespNode {
     for (const shard of reply.items ?? []) {
-      const nodes = valueOf(shard, 'nodes');
+      const nodes = fieldValue(shard, 'nodes');
       for (const node of nodes?.items ?? []) {
-        const ip = valueOf(node, 'ip');
-        const port = valueOf(node, 'port') ?? valueOf(node, 'tls-port');
+        const ip = fieldValue(node, 'ip');
+        const port = fieldValue(node, 'port') ?? fieldValue(node, 'tls-port');
         const address = ip && port ? this.lookup(nodeText(ip) ?? '', Number(port.text)) : undefined;
         if (!address) continue;
         const original = nodeText(ip);
@@ -99,7 +99,7 @@ export class ClusterAddressRewriter implements ReplyRewriter {
 }
 
 /** Value for `key` in a map, or in an array of alternating keys and values. */
-function valueOf(node: RespNode, key: string): RespNode | undefined {
+function fieldValue(node: RespNode, key: string): RespNode | undefined {
   const items = node.items ?? [];
   for (let i = 0; i + 1 < items.length; i += 2) if (nodeText(items[i]) === key) return items[i + 1];
   return undefined;

@@ -1,7 +1,7 @@
 export type { BackendAddress } from './admin-connection';
 export type { GatewayClock } from './clock';
 export { GatewayError, GatewayOptionError, GatewayStartError } from './errors';
-export type { AuthCommand, AuthRefusal, EvictionReason, GatewayConnectionInfo } from './gateway-connection';
+export type { AuthCommand, AuthRefusal, EvictionReason, GatewayConnectionInfo } from './connection-types';
 export {
   DEFAULT_REDIS_AUDIENCES,
   type GatewayTlsOptions,

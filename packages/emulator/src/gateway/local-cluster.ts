@@ -29,7 +29,14 @@ export async function startLocalCluster(masters: number, timeoutMs: number): Pro
       const busPort = await findFreePort();
       servers.push(
         await startRedisServer({
-          args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '5000',
+          ],
         }),
       );
     }
@@ -70,7 +77,9 @@ async function waitUntilReady(admins: AdminConnection[], masters: number, timeou
     );
     if (ready) return;
     if (Date.now() > deadline) {
-      throw new GatewayStartError(`the local Redis Cluster did not reach cluster_state:ok within ${timeoutMs} ms`);
+      throw new GatewayStartError(
+        `the local Redis Cluster did not reach cluster_state:ok within ${timeoutMs} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

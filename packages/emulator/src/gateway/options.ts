@@ -4,7 +4,10 @@ import { GatewayOptionError } from './errors';
 import type { JwksSource } from './token-validator';
 
 /** Audiences Azure Cache for Redis accepts: the resource URI and the resource's application id. */
-export const DEFAULT_REDIS_AUDIENCES: readonly string[] = ['https://redis.azure.com', 'acca5fbb-b7e4-4009-81f1-37e38fd66d78'];
+export const DEFAULT_REDIS_AUDIENCES: readonly string[] = [
+  'https://redis.azure.com',
+  'acca5fbb-b7e4-4009-81f1-37e38fd66d78',
+];
 
 /** TLS listener material (production Azure Cache for Redis is TLS-only). */
 export interface GatewayTlsOptions {
@@ -83,13 +86,23 @@ export function resolveTokenCheckOptions(options: TokenCheckOptions): ResolvedTo
     (typeof jwks === 'string' && /^https?:\/\//.test(jwks)) ||
     (typeof jwks === 'object' && jwks !== null && Array.isArray((jwks as { keys?: unknown }).keys));
   if (!jwksOk) {
-    throw new GatewayOptionError('jwks', 'a JSON Web Key Set ({ keys: [...] }), a function returning one, or an http(s) URL');
+    throw new GatewayOptionError(
+      'jwks',
+      'a JSON Web Key Set ({ keys: [...] }), a function returning one, or an http(s) URL',
+    );
   }
   if (options.audiences !== undefined && !isStringList(options.audiences)) {
     throw new GatewayOptionError('audiences', 'a non-empty array of non-empty strings');
   }
-  if (options.issuers !== undefined && typeof options.issuers !== 'function' && !isStringList(options.issuers)) {
-    throw new GatewayOptionError('issuers', 'a non-empty array of strings or a predicate (issuer) => boolean');
+  if (
+    options.issuers !== undefined &&
+    typeof options.issuers !== 'function' &&
+    !isStringList(options.issuers)
+  ) {
+    throw new GatewayOptionError(
+      'issuers',
+      'a non-empty array of strings or a predicate (issuer) => boolean',
+    );
   }
   if (options.algorithms !== undefined && !isStringList(options.algorithms)) {
     throw new GatewayOptionError('algorithms', "a non-empty array of JWS algorithm names, e.g. ['RS256']");
@@ -99,7 +112,10 @@ export function resolveTokenCheckOptions(options: TokenCheckOptions): ResolvedTo
       throw new GatewayOptionError(name, 'a finite number of milliseconds >= 0');
     }
   }
-  if (options.passwordOnlyUsername !== undefined && !['default', 'oid'].includes(options.passwordOnlyUsername)) {
+  if (
+    options.passwordOnlyUsername !== undefined &&
+    !['default', 'oid'].includes(options.passwordOnlyUsername)
+  ) {
     throw new GatewayOptionError('passwordOnlyUsername', "'default' or 'oid'");
   }
   if (
@@ -120,7 +136,10 @@ export function resolveTokenCheckOptions(options: TokenCheckOptions): ResolvedTo
 
 /** Checks the listener/backend options of a single gateway. */
 export function checkListenerOptions(options: RedisGatewayOptions): void {
-  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port < 65536)) {
+  if (
+    options.port !== undefined &&
+    !(Number.isInteger(options.port) && options.port >= 0 && options.port < 65536)
+  ) {
     throw new GatewayOptionError('port', 'an integer 0–65535 (0 = a free port)');
   }
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {

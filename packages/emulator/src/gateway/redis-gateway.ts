@@ -6,15 +6,15 @@ import type { BackendAddress } from './admin-connection';
 import { BackendUsers } from './backend-users';
 import { type GatewayClock, systemClock } from './clock';
 import { GatewayStartError } from './errors';
-import {
-  type AuthCommand,
-  type AuthRefusal,
-  type ConnectionHost,
-  type EvictionReason,
-  GatewayConnection,
-  type GatewayConnectionInfo,
-  type ReplyRewriter,
-} from './gateway-connection';
+import type {
+  AuthCommand,
+  AuthRefusal,
+  ConnectionHost,
+  EvictionReason,
+  GatewayConnectionInfo,
+  ReplyRewriter,
+} from './connection-types';
+import { GatewayConnection } from './gateway-connection';
 import { checkListenerOptions, type RedisGatewayOptions, resolveTokenCheckOptions } from './options';
 import { type Principal, TokenValidator } from './token-validator';
 
@@ -97,7 +97,10 @@ export interface RedisGateway {
   /** Closes the chosen connections at once (reason `killed`); all when no filter. Returns how many. */
   kill(filter?: ConnectionFilter): number;
   on<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
-  once<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
+  once<K extends keyof RedisGatewayEvents>(
+    event: K,
+    listener: (...args: RedisGatewayEvents[K]) => void,
+  ): this;
   off<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
   /** Closes the listener and every connection, and stops the redis-server it started (if any). */
   stop(): Promise<void>;
@@ -162,9 +165,12 @@ export async function createRedisGateway(
     await gateway.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tls);
   } catch (error) {
     await gateway.stop();
-    throw new GatewayStartError(`the gateway could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`, {
-      cause: error,
-    });
+    throw new GatewayStartError(
+      `the gateway could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`,
+      {
+        cause: error,
+      },
+    );
   }
   return gateway;
 }
@@ -296,10 +302,10 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     this.counters.commandsForwarded += count;
   }
 
-  authSucceeded(connection: GatewayConnection, principal: Principal, command: AuthCommand): void {
+  authSucceeded(connectionId: number, principal: Principal, command: AuthCommand): void {
     this.counters.authOk++;
     this.record({
-      connectionId: connection.id,
+      connectionId,
       atMs: this.clock.now(),
       command,
       ok: true,
@@ -307,26 +313,25 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
       tokenExpiresAtMs: principal.expiresAtMs,
     });
     this.emit('authOk', {
-      connectionId: connection.id,
+      connectionId,
       command,
       identity: principal.oid,
       tokenExpiresAtMs: principal.expiresAtMs,
     });
   }
 
-  authFailed(connection: GatewayConnection, reason: AuthRefusal, command: AuthCommand): void {
+  authFailed(connectionId: number, reason: AuthRefusal, command: AuthCommand): void {
     this.counters.authFailed++;
     this.counters.authFailedByReason[reason] = (this.counters.authFailedByReason[reason] ?? 0) + 1;
-    this.record({ connectionId: connection.id, atMs: this.clock.now(), command, ok: false, reason });
-    this.emit('authFailed', { connectionId: connection.id, command, reason });
+    this.record({ connectionId, atMs: this.clock.now(), command, ok: false, reason });
+    this.emit('authFailed', { connectionId, command, reason });
   }
 
-  evicted(connection: GatewayConnection, reason: EvictionReason): void {
+  evicted(info: GatewayConnectionInfo, reason: EvictionReason): void {
     this.counters.evicted++;
     this.counters.evictedByReason[reason] = (this.counters.evictedByReason[reason] ?? 0) + 1;
-    const info = connection.info();
     this.emit('evicted', {
-      connectionId: connection.id,
+      connectionId: info.id,
       reason,
       identity: info.identity,
       tokenExpiresAtMs: info.tokenExpiresAtMs,
@@ -334,8 +339,8 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     });
   }
 
-  closed(connection: GatewayConnection): void {
-    if (this.open.delete(connection.id)) this.emit('close', { connectionId: connection.id });
+  closed(connectionId: number): void {
+    if (this.open.delete(connectionId)) this.emit('close', { connectionId });
   }
 
   private record(entry: AuthLogEntry): void {

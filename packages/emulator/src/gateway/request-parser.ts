@@ -35,7 +35,10 @@ class ArrayCommand implements ParsedCommand {
       const args: Buffer[] = new Array(this.count);
       let position = this.argsStart;
       for (let i = 0; i < this.count; i++) {
-        const [length, dataStart] = readInteger(this.buffer, position + 1, MAX_INLINE_BYTES, '') as [number, number];
+        const [length, dataStart] = readInteger(this.buffer, position + 1, MAX_INLINE_BYTES, '') as [
+          number,
+          number,
+        ];
         args[i] = this.buffer.subarray(dataStart, dataStart + length);
         position = dataStart + length + 2;
       }
@@ -82,7 +85,8 @@ export class RequestParser {
     let position = 0;
     try {
       while (position < buffer.length) {
-        const command = buffer[position] === 42 ? this.parseArray(buffer, position) : parseInline(buffer, position);
+        const command =
+          buffer[position] === 42 ? this.parseArray(buffer, position) : parseInline(buffer, position);
         if (command === undefined) break;
         if (!(command as SkippedCommand).skipped) commands.push(command);
         position = command.end;
@@ -102,7 +106,8 @@ export class RequestParser {
     const header = readInteger(buffer, start + 1, MAX_INLINE_BYTES, 'too big mbulk count string');
     if (header === undefined) return undefined;
     const [count, afterHeader] = header;
-    if (count > MAX_MULTIBULK_LENGTH || Number.isNaN(count)) throw new ProtocolError('invalid multibulk length');
+    if (count > MAX_MULTIBULK_LENGTH || Number.isNaN(count))
+      throw new ProtocolError('invalid multibulk length');
     if (count <= 0) return { args: [], nameLength: 0, inline: false, start, end: afterHeader, skipped: true };
     let nameLength = 0;
     let position = afterHeader;

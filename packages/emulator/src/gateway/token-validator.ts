@@ -87,10 +87,12 @@ export class TokenValidator {
       return { ok: false, reason: 'wrong-issuer' };
     }
     const oid = payload['oid'];
-    if (typeof oid !== 'string' || !/^[A-Za-z0-9._@:-]{1,128}$/.test(oid)) return { ok: false, reason: 'malformed' };
+    if (typeof oid !== 'string' || !/^[A-Za-z0-9._@:-]{1,128}$/.test(oid))
+      return { ok: false, reason: 'malformed' };
     if (username !== oid) return { ok: false, reason: 'username-mismatch' };
     const audience = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-    const stringClaim = (name: string) => (typeof payload[name] === 'string' ? (payload[name] as string) : undefined);
+    const stringClaim = (name: string) =>
+      typeof payload[name] === 'string' ? (payload[name] as string) : undefined;
     return {
       ok: true,
       principal: {
@@ -138,8 +140,12 @@ function keyResolver(
 ): () => Promise<JWTVerifyGetKey> | JWTVerifyGetKey {
   if (typeof jwks === 'string' || jwks instanceof URL) {
     const url = new URL(jwks);
-    const ca = caPem === undefined ? undefined : Array.isArray(caPem) ? [...caPem] : [caPem as string | Buffer];
-    const remote = createRemoteJWKSet(url, url.protocol === 'https:' && ca ? { agent: new Agent({ ca }) } : {});
+    const ca =
+      caPem === undefined ? undefined : Array.isArray(caPem) ? [...caPem] : [caPem as string | Buffer];
+    const remote = createRemoteJWKSet(
+      url,
+      url.protocol === 'https:' && ca ? { agent: new Agent({ ca }) } : {},
+    );
     return () => remote;
   }
   if (typeof jwks === 'function') {

@@ -40,29 +40,37 @@ describe('startRedisGateway › authentication', () => {
   });
 
   describe('with node-redis', () => {
-    it.each([2, 3] as const)('accepts RESP%i (AUTH / HELLO 3 AUTH) and runs commands, pipelines and MULTI', async (RESP) => {
-      const { token, oid } = await tokens.mint();
-      const client = createClient({ url: gateway.url, RESP, username: oid, password: token });
-      await client.connect();
-      try {
-        await client.set(`k${RESP}`, 'v');
-        expect(await client.get(`k${RESP}`)).toBe('v');
-        const pipelined = await Promise.all(Array.from({ length: 200 }, () => client.incr(`n${RESP}`)));
-        expect(pipelined).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-        const results = await client.multi().set(`m${RESP}`, '1').incr(`m${RESP}`).get(`m${RESP}`).exec();
-        expect(results).toEqual(['OK', 2, '2']);
-        // The backend user is named after the token's oid, so the identity is visible in Redis too.
-        expect(await client.sendCommand(['ACL', 'WHOAMI'])).toBe(oid);
-        const info = gateway.connections().find((c) => c.identity === oid);
-        expect(info).toMatchObject({ protocol: RESP, authCount: 1, subscribed: false });
-      } finally {
-        client.destroy();
-      }
-    });
+    it.each([2, 3] as const)(
+      'accepts RESP%i (AUTH / HELLO 3 AUTH) and runs commands, pipelines and MULTI',
+      async (RESP) => {
+        const { token, oid } = await tokens.mint();
+        const client = createClient({ url: gateway.url, RESP, username: oid, password: token });
+        await client.connect();
+        try {
+          await client.set(`k${RESP}`, 'v');
+          expect(await client.get(`k${RESP}`)).toBe('v');
+          const pipelined = await Promise.all(Array.from({ length: 200 }, () => client.incr(`n${RESP}`)));
+          expect(pipelined).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+          const results = await client.multi().set(`m${RESP}`, '1').incr(`m${RESP}`).get(`m${RESP}`).exec();
+          expect(results).toEqual(['OK', 2, '2']);
+          // The backend user is named after the token's oid, so the identity is visible in Redis too.
+          expect(await client.sendCommand(['ACL', 'WHOAMI'])).toBe(oid);
+          const info = gateway.connections().find((c) => c.identity === oid);
+          expect(info).toMatchObject({ protocol: RESP, authCount: 1, subscribed: false });
+        } finally {
+          client.destroy();
+        }
+      },
+    );
 
     it('fails createClient with WRONGPASS for an expired token', async () => {
       const { token, oid } = await tokens.mint({ lifetimeMs: -10_000 });
-      const client = createClient({ url: gateway.url, username: oid, password: token, socket: { reconnectStrategy: false } });
+      const client = createClient({
+        url: gateway.url,
+        username: oid,
+        password: token,
+        socket: { reconnectStrategy: false },
+      });
       client.on('error', () => undefined);
       await expect(client.connect()).rejects.toThrow(/WRONGPASS/);
     });
@@ -74,22 +82,33 @@ describe('startRedisGateway › authentication', () => {
       ['an expired token', 'expired', { lifetimeMs: -5000 }, undefined],
       ['a token not yet valid', 'not-yet-valid', { notBeforeMs: 120_000 }, undefined],
       ['a token signed by an unknown key', 'bad-signature', { foreignKey: true }, undefined],
-      ['a token for another audience', 'wrong-audience', { audience: 'https://storage.azure.com' }, undefined],
+      [
+        'a token for another audience',
+        'wrong-audience',
+        { audience: 'https://storage.azure.com' },
+        undefined,
+      ],
       ['a token from another issuer', 'wrong-issuer', { issuer: 'https://sts.example.com/' }, undefined],
       ['a token without oid', 'malformed', { omitOid: true }, undefined],
     ];
 
-    it.each(cases)('refuses %s with WRONGPASS (reason %s) on AUTH and on HELLO 3 AUTH', async (_, reason, mint, user) => {
-      const { token, oid } = await tokens.mint(mint);
-      const failures: string[] = [];
-      const listener = (event: { reason: string }) => failures.push(event.reason);
-      gateway.on('authFailed', listener);
-      const client = await raw();
-      client.command('AUTH', user ?? oid, token).command('HELLO', '3', 'AUTH', user ?? oid, token).command('PING');
-      expect(await client.read(3)).toEqual([WRONGPASS, WRONGPASS, NOAUTH]);
-      gateway.off('authFailed', listener);
-      expect(failures).toEqual([reason, reason]);
-    });
+    it.each(cases)(
+      'refuses %s with WRONGPASS (reason %s) on AUTH and on HELLO 3 AUTH',
+      async (_, reason, mint, user) => {
+        const { token, oid } = await tokens.mint(mint);
+        const failures: string[] = [];
+        const listener = (event: { reason: string }) => failures.push(event.reason);
+        gateway.on('authFailed', listener);
+        const client = await raw();
+        client
+          .command('AUTH', user ?? oid, token)
+          .command('HELLO', '3', 'AUTH', user ?? oid, token)
+          .command('PING');
+        expect(await client.read(3)).toEqual([WRONGPASS, WRONGPASS, NOAUTH]);
+        gateway.off('authFailed', listener);
+        expect(failures).toEqual([reason, reason]);
+      },
+    );
 
     it('refuses a string that is not a JWT as malformed', async () => {
       const client = await raw();
@@ -136,7 +155,14 @@ describe('startRedisGateway › authentication', () => {
         `GET a\r\n*3\r\n$4\r\nAUTH\r\n$${oid.length}\r\n${oid}\r\n$${token.length}\r\n${token}\r\n` +
           'SET a 1\r\nAUTH x not-a-token\r\nGET a\r\nECHO done\r\n',
       );
-      expect(await client.read(6)).toEqual([NOAUTH, '+OK\r\n', '+OK\r\n', WRONGPASS, '$1\r\n1\r\n', '$4\r\ndone\r\n']);
+      expect(await client.read(6)).toEqual([
+        NOAUTH,
+        '+OK\r\n',
+        '+OK\r\n',
+        WRONGPASS,
+        '$1\r\n1\r\n',
+        '$4\r\ndone\r\n',
+      ]);
     });
   });
 
@@ -145,8 +171,15 @@ describe('startRedisGateway › authentication', () => {
       const first = await tokens.mint();
       const expired = await tokens.mint({ oid: first.oid, lifetimeMs: -5000 });
       const client = await raw();
-      client.command('AUTH', first.oid, first.token).command('AUTH', first.oid, expired.token).command('ACL', 'WHOAMI');
-      expect(await client.read(3)).toEqual(['+OK\r\n', WRONGPASS, `$${first.oid.length}\r\n${first.oid}\r\n`]);
+      client
+        .command('AUTH', first.oid, first.token)
+        .command('AUTH', first.oid, expired.token)
+        .command('ACL', 'WHOAMI');
+      expect(await client.read(3)).toEqual([
+        '+OK\r\n',
+        WRONGPASS,
+        `$${first.oid.length}\r\n${first.oid}\r\n`,
+      ]);
       const info = gateway.connections().find((c) => c.identity === first.oid);
       expect(info).toMatchObject({ authCount: 1, authFailedCount: 1, tokenExpiresAtMs: first.expiresAtMs });
     });
@@ -155,8 +188,15 @@ describe('startRedisGateway › authentication', () => {
       const first = await tokens.mint({ lifetimeMs: 60_000 });
       const second = await tokens.mint({ lifetimeMs: 120_000 });
       const client = await raw();
-      client.command('AUTH', first.oid, first.token).command('AUTH', second.oid, second.token).command('ACL', 'WHOAMI');
-      expect(await client.read(3)).toEqual(['+OK\r\n', '+OK\r\n', `$${second.oid.length}\r\n${second.oid}\r\n`]);
+      client
+        .command('AUTH', first.oid, first.token)
+        .command('AUTH', second.oid, second.token)
+        .command('ACL', 'WHOAMI');
+      expect(await client.read(3)).toEqual([
+        '+OK\r\n',
+        '+OK\r\n',
+        `$${second.oid.length}\r\n${second.oid}\r\n`,
+      ]);
       expect(gateway.connections().find((c) => c.identity === second.oid)).toMatchObject({
         authCount: 2,
         tokenExpiresAtMs: second.expiresAtMs,
@@ -167,7 +207,10 @@ describe('startRedisGateway › authentication', () => {
       const first = await tokens.mint();
       const second = await tokens.mint();
       const client = await raw();
-      client.command('AUTH', first.oid, first.token).command('MULTI').command('AUTH', second.oid, second.token);
+      client
+        .command('AUTH', first.oid, first.token)
+        .command('MULTI')
+        .command('AUTH', second.oid, second.token);
       client.command('ACL', 'WHOAMI');
       expect(await client.read(4)).toEqual(['+OK\r\n', '+OK\r\n', '+QUEUED\r\n', '+QUEUED\r\n']);
       // Queued, not yet applied.
@@ -181,7 +224,10 @@ describe('startRedisGateway › authentication', () => {
       const first = await tokens.mint();
       const second = await tokens.mint();
       const client = await raw();
-      client.command('AUTH', first.oid, first.token).command('MULTI').command('AUTH', second.oid, second.token);
+      client
+        .command('AUTH', first.oid, first.token)
+        .command('MULTI')
+        .command('AUTH', second.oid, second.token);
       client.command('DISCARD').command('ACL', 'WHOAMI');
       expect((await client.read(5))[4]).toBe(`$${first.oid.length}\r\n${first.oid}\r\n`);
       expect(gateway.connections().find((c) => c.identity === first.oid)).toMatchObject({ authCount: 1 });
@@ -190,7 +236,11 @@ describe('startRedisGateway › authentication', () => {
     it('words a refused token queued inside MULTI as redis-server does (error inside EXEC)', async () => {
       const first = await tokens.mint();
       const client = await raw();
-      client.command('AUTH', first.oid, first.token).command('MULTI').command('AUTH', first.oid, 'bad').command('EXEC');
+      client
+        .command('AUTH', first.oid, first.token)
+        .command('MULTI')
+        .command('AUTH', first.oid, 'bad')
+        .command('EXEC');
       expect(await client.read(4)).toEqual(['+OK\r\n', '+OK\r\n', '+QUEUED\r\n', `*1\r\n${WRONGPASS}`]);
     });
   });

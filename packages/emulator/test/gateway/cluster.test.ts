@@ -23,25 +23,30 @@ describe('startRedisClusterGateway', () => {
     for (const backend of cluster.backends) expect(gatewayPorts()).not.toContain(backend.port);
   });
 
-  it.each([2, 3] as const)('shows clients only gateway addresses in CLUSTER SLOTS, SHARDS and NODES (RESP%i)', async (RESP) => {
-    const { token, oid } = await tokens.mint();
-    const client = createClient({ url: cluster.rootNodes[0].url, RESP, username: oid, password: token });
-    await client.connect();
-    try {
-      const slots = await client.clusterSlots();
-      const slotPorts = slots.map((range) => range.master.port).sort();
-      expect(slotPorts).toEqual([...gatewayPorts()].sort());
-      expect(slots.reduce((sum, range) => sum + range.to - range.from + 1, 0)).toBe(16384);
+  it.each([2, 3] as const)(
+    'shows clients only gateway addresses in CLUSTER SLOTS, SHARDS and NODES (RESP%i)',
+    async (RESP) => {
+      const { token, oid } = await tokens.mint();
+      const client = createClient({ url: cluster.rootNodes[0].url, RESP, username: oid, password: token });
+      await client.connect();
+      try {
+        const slots = await client.clusterSlots();
+        const slotPorts = slots.map((range) => range.master.port).sort();
+        expect(slotPorts).toEqual([...gatewayPorts()].sort());
+        expect(slots.reduce((sum, range) => sum + range.to - range.from + 1, 0)).toBe(16384);
 
-      const shardPorts = portsIn(await client.sendCommand(['CLUSTER', 'SHARDS'])).sort();
-      expect(shardPorts).toEqual([...gatewayPorts()].sort());
-      const nodes = String(await client.sendCommand(['CLUSTER', 'NODES']));
-      const nodePorts = [...nodes.matchAll(/ 127\.0\.0\.1:(\d+)@/g)].map((match) => Number(match[1])).sort();
-      expect(nodePorts).toEqual([...gatewayPorts()].sort());
-    } finally {
-      client.destroy();
-    }
-  });
+        const shardPorts = portsIn(await client.sendCommand(['CLUSTER', 'SHARDS'])).sort();
+        expect(shardPorts).toEqual([...gatewayPorts()].sort());
+        const nodes = String(await client.sendCommand(['CLUSTER', 'NODES']));
+        const nodePorts = [...nodes.matchAll(/ 127\.0\.0\.1:(\d+)@/g)]
+          .map((match) => Number(match[1]))
+          .sort();
+        expect(nodePorts).toEqual([...gatewayPorts()].sort());
+      } finally {
+        client.destroy();
+      }
+    },
+  );
 
   it('rewrites -MOVED redirections to the gateway of the owning node', async () => {
     const { token, oid } = await tokens.mint();
@@ -49,7 +54,10 @@ describe('startRedisClusterGateway', () => {
     try {
       // Slot 15495 ("a") belongs to the third master.
       client.command('AUTH', oid, token).command('GET', 'a');
-      expect(await client.read(2)).toEqual(['+OK\r\n', `-MOVED 15495 127.0.0.1:${cluster.gateways[2].port}\r\n`]);
+      expect(await client.read(2)).toEqual([
+        '+OK\r\n',
+        `-MOVED 15495 127.0.0.1:${cluster.gateways[2].port}\r\n`,
+      ]);
     } finally {
       client.destroy();
     }
@@ -121,7 +129,9 @@ function portsIn(reply: unknown): number[] {
     return ports;
   }
   if (reply && typeof reply === 'object') {
-    return Object.entries(reply).flatMap(([key, value]) => (key === 'port' ? [Number(value)] : portsIn(value)));
+    return Object.entries(reply).flatMap(([key, value]) =>
+      key === 'port' ? [Number(value)] : portsIn(value),
+    );
   }
   return [];
 }

@@ -60,7 +60,12 @@ describe('startRedisGateway › token expiry', () => {
 
   it('closes a node-redis connection at expiry: the client sees a plain socket close', async () => {
     const { token, oid, expiresAtMs } = await tokens.mint({ lifetimeMs: 1000 });
-    const client = createClient({ url: gateway.url, username: oid, password: token, socket: { reconnectStrategy: false } });
+    const client = createClient({
+      url: gateway.url,
+      username: oid,
+      password: token,
+      socket: { reconnectStrategy: false },
+    });
     const closed = new Promise<{ atMs: number; error: Error }>((resolve) =>
       client.on('error', (error: Error) => resolve({ atMs: Date.now(), error })),
     );
@@ -106,7 +111,11 @@ describe('startRedisGateway › token expiry', () => {
       authCount: 1,
       authFailedCount: 1,
     });
-    expect(gateway.authLog().at(-1)).toMatchObject({ ok: false, reason: 'refused-by-redis', command: 'AUTH' });
+    expect(gateway.authLog().at(-1)).toMatchObject({
+      ok: false,
+      reason: 'refused-by-redis',
+      command: 'AUTH',
+    });
     const closedAtMs = await client.closed;
     expect(closedAtMs).toBeGreaterThanOrEqual(first.expiresAtMs + GRACE_MS);
     expect(closedAtMs).toBeLessThanOrEqual(first.expiresAtMs + GRACE_MS + WINDOW_MS);

@@ -41,7 +41,10 @@ describe('startRedisGateway › request stream', () => {
   beforeAll(async () => {
     tokens = await TokenFactory.create();
     server = await startBackend();
-    gateway = await startRedisGateway({ jwks: tokens.jwks, backend: { host: server.host, port: server.port } });
+    gateway = await startRedisGateway({
+      jwks: tokens.jwks,
+      backend: { host: server.host, port: server.port },
+    });
     gateway.on('evicted', (event) => evictions.push(event));
   });
 
@@ -69,35 +72,41 @@ describe('startRedisGateway › request stream', () => {
     it('gives the same replies as redis-server for any pipeline split at any bytes', async () => {
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 12 }), async (commands, cuts) => {
-          run++;
-          // Same-length key prefixes keep replies identical while keeping the two runs apart.
-          const render = (prefix: string) =>
-            Buffer.concat(
-              commands.map(({ args, inline }) => {
-                if (inline) return Buffer.from(`${args[0]}\r\n`);
-                const [name, k, ...rest] = args;
-                return encode(name === 'ECHO' ? [name, k] : [name, `${prefix}${run}:${k as string}`, ...rest]);
-              }),
-            );
-          const direct = await open(server.port);
-          direct.write(render('d'));
-          const expected = await direct.read(commands.length);
+        fc.asyncProperty(
+          fc.array(command, { minLength: 1, maxLength: 20 }),
+          fc.array(fc.nat(), { maxLength: 12 }),
+          async (commands, cuts) => {
+            run++;
+            // Same-length key prefixes keep replies identical while keeping the two runs apart.
+            const render = (prefix: string) =>
+              Buffer.concat(
+                commands.map(({ args, inline }) => {
+                  if (inline) return Buffer.from(`${args[0]}\r\n`);
+                  const [name, k, ...rest] = args;
+                  return encode(
+                    name === 'ECHO' ? [name, k] : [name, `${prefix}${run}:${k as string}`, ...rest],
+                  );
+                }),
+              );
+            const direct = await open(server.port);
+            direct.write(render('d'));
+            const expected = await direct.read(commands.length);
 
-          const viaGateway = await authenticated();
-          const bytes = render('g');
-          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-          let previous = 0;
-          for (const point of [...points, bytes.length]) {
-            viaGateway.write(bytes.subarray(previous, point));
-            previous = point;
-            await immediate();
-          }
-          const replies = await viaGateway.read(commands.length + 1);
-          expect(replies.slice(1)).toEqual(expected);
-          direct.destroy();
-          viaGateway.destroy();
-        }),
+            const viaGateway = await authenticated();
+            const bytes = render('g');
+            const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+            let previous = 0;
+            for (const point of [...points, bytes.length]) {
+              viaGateway.write(bytes.subarray(previous, point));
+              previous = point;
+              await immediate();
+            }
+            const replies = await viaGateway.read(commands.length + 1);
+            expect(replies.slice(1)).toEqual(expected);
+            direct.destroy();
+            viaGateway.destroy();
+          },
+        ),
         { numRuns: 40 },
       );
     });
@@ -108,29 +117,38 @@ describe('startRedisGateway › request stream', () => {
       ['a bad multibulk length', '*x\r\n'],
       ['a bad bulk header', '*1\r\n+PING\r\n'],
       ['unbalanced quotes', 'SET k "oops\r\n'],
-    ])('closes the connection with redis-server wording on %s; other connections keep working', async (_, garbage) => {
-      const direct = await open(server.port);
-      direct.write(`PING\r\n${garbage}`);
-      const expected = await direct.read(2);
-      await direct.closed;
+    ])(
+      'closes the connection with redis-server wording on %s; other connections keep working',
+      async (_, garbage) => {
+        const direct = await open(server.port);
+        direct.write(`PING\r\n${garbage}`);
+        const expected = await direct.read(2);
+        await direct.closed;
 
-      const bystander = await authenticated();
-      const victim = await authenticated();
-      victim.write(`PING\r\n${garbage}PING\r\n`);
-      expect((await victim.read(3)).slice(1)).toEqual(expected);
-      expect(expected[1]).toMatch(/^-ERR Protocol error: /);
-      await victim.closed;
-      expect(victim.replies).toHaveLength(3);
-      expect(evictions.at(-1)).toMatchObject({ reason: 'protocol-error' });
+        const bystander = await authenticated();
+        const victim = await authenticated();
+        victim.write(`PING\r\n${garbage}PING\r\n`);
+        expect((await victim.read(3)).slice(1)).toEqual(expected);
+        expect(expected[1]).toMatch(/^-ERR Protocol error: /);
+        await victim.closed;
+        expect(victim.replies).toHaveLength(3);
+        expect(evictions.at(-1)).toMatchObject({ reason: 'protocol-error' });
 
-      bystander.command('SET', 'still', 'working').command('GET', 'still');
-      expect(await bystander.read(3)).toEqual(['+OK\r\n', '+OK\r\n', '$7\r\nworking\r\n']);
-    });
+        bystander.command('SET', 'still', 'working').command('GET', 'still');
+        expect(await bystander.read(3)).toEqual(['+OK\r\n', '+OK\r\n', '$7\r\nworking\r\n']);
+      },
+    );
 
     it('answers the commands before the garbage, in order, even while an AUTH is being checked', async () => {
       const { token, oid } = await tokens.mint();
       const client = await open(gateway.port);
-      client.write(Buffer.concat([encode(['AUTH', oid, token]), encode(['SET', 'x', '1']), Buffer.from('GET x\r\n*-x\r\n')]));
+      client.write(
+        Buffer.concat([
+          encode(['AUTH', oid, token]),
+          encode(['SET', 'x', '1']),
+          Buffer.from('GET x\r\n*-x\r\n'),
+        ]),
+      );
       expect(await client.read(4)).toEqual([
         '+OK\r\n',
         '+OK\r\n',

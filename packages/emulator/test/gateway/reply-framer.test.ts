@@ -43,27 +43,33 @@ function frameAll(chunks: Buffer[]): Buffer[] {
 describe('ReplyFramer', () => {
   it('finds the same top-level replies however the stream is split (RESP2 and RESP3 types)', () => {
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 10 }), fc.array(fc.nat(), { maxLength: 30 }), (values, cuts) => {
-        const encoded = values.map(encodeValue);
-        const bytes = Buffer.concat(encoded);
-        const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let previous = 0;
-        for (const point of [...points, bytes.length]) {
-          chunks.push(bytes.subarray(previous, point));
-          previous = point;
-        }
-        const frames = frameAll(chunks);
-        expect(frames.map((f) => f.toString('hex'))).toEqual(encoded.map((e) => e.toString('hex')));
-        expect(frames.map((f) => decodeValue(f, 0)[0])).toEqual(values);
-      }),
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (values, cuts) => {
+          const encoded = values.map(encodeValue);
+          const bytes = Buffer.concat(encoded);
+          const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let previous = 0;
+          for (const point of [...points, bytes.length]) {
+            chunks.push(bytes.subarray(previous, point));
+            previous = point;
+          }
+          const frames = frameAll(chunks);
+          expect(frames.map((f) => f.toString('hex'))).toEqual(encoded.map((e) => e.toString('hex')));
+          expect(frames.map((f) => decodeValue(f, 0)[0])).toEqual(values);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('reports the first element of an aggregate, for pub/sub classification', () => {
     const framer = new ReplyFramer();
-    const { buffer, frames } = framer.push(Buffer.from('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n>2\r\n+pong\r\n$0\r\n\r\n'));
+    const { buffer, frames } = framer.push(
+      Buffer.from('*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n>2\r\n+pong\r\n$0\r\n\r\n'),
+    );
     expect(frames.map((f) => buffer.toString('latin1', f.headStart, f.headEnd))).toEqual(['message', 'pong']);
   });
 

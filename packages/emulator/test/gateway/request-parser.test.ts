@@ -22,7 +22,8 @@ function parseChunks(chunks: Buffer[]): { commands: Decoded[]; error?: string } 
 
 function encodeArray(args: Uint8Array[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const arg of args) parts.push(Buffer.from(`$${arg.length}\r\n`), Buffer.from(arg), Buffer.from('\r\n'));
+  for (const arg of args)
+    parts.push(Buffer.from(`$${arg.length}\r\n`), Buffer.from(arg), Buffer.from('\r\n'));
   return Buffer.concat(parts);
 }
 
@@ -61,15 +62,21 @@ describe('RequestParser', () => {
   describe('property: chunking never changes what is parsed', () => {
     it('parses any pipeline of RESP arrays and inline commands the same, however it is split', () => {
       fc.assert(
-        fc.property(fc.array(command, { minLength: 1, maxLength: 25 }), fc.array(fc.nat(), { maxLength: 40 }), (commands, cuts) => {
-          const bytes = Buffer.concat(commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))));
-          const expected = commands.map((c) => ({
-            args: c.args.map((arg) => Buffer.from(arg).toString('hex')),
-            inline: c.inline,
-          }));
-          expect(parseChunks([bytes])).toEqual({ commands: expected });
-          expect(parseChunks(split(bytes, cuts))).toEqual({ commands: expected });
-        }),
+        fc.property(
+          fc.array(command, { minLength: 1, maxLength: 25 }),
+          fc.array(fc.nat(), { maxLength: 40 }),
+          (commands, cuts) => {
+            const bytes = Buffer.concat(
+              commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))),
+            );
+            const expected = commands.map((c) => ({
+              args: c.args.map((arg) => Buffer.from(arg).toString('hex')),
+              inline: c.inline,
+            }));
+            expect(parseChunks([bytes])).toEqual({ commands: expected });
+            expect(parseChunks(split(bytes, cuts))).toEqual({ commands: expected });
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -77,7 +84,9 @@ describe('RequestParser', () => {
     it('parses a pipeline fed one byte at a time', () => {
       fc.assert(
         fc.property(fc.array(command, { minLength: 1, maxLength: 8 }), (commands) => {
-          const bytes = Buffer.concat(commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))));
+          const bytes = Buffer.concat(
+            commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))),
+          );
           const oneByOne = [...bytes].map((byte) => Buffer.from([byte]));
           expect(parseChunks(oneByOne).commands).toHaveLength(commands.length);
           expect(parseChunks(oneByOne)).toEqual(parseChunks([bytes]));
@@ -88,13 +97,19 @@ describe('RequestParser', () => {
 
     it('reports the commands before a protocol error, then the error, however it is split', () => {
       fc.assert(
-        fc.property(fc.array(command, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), (commands, cuts) => {
-          const valid = Buffer.concat(commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))));
-          const bytes = Buffer.concat([valid, Buffer.from('*1\r\n$x\r\n')]);
-          const result = parseChunks(split(bytes, cuts));
-          expect(result.commands).toHaveLength(commands.length);
-          expect(result.error).toBe('invalid bulk length');
-        }),
+        fc.property(
+          fc.array(command, { maxLength: 6 }),
+          fc.array(fc.nat(), { maxLength: 10 }),
+          (commands, cuts) => {
+            const valid = Buffer.concat(
+              commands.map((c) => (c.inline ? encodeInline(c.args) : encodeArray(c.args))),
+            );
+            const bytes = Buffer.concat([valid, Buffer.from('*1\r\n$x\r\n')]);
+            const result = parseChunks(split(bytes, cuts));
+            expect(result.commands).toHaveLength(commands.length);
+            expect(result.error).toBe('invalid bulk length');
+          },
+        ),
         { numRuns: 100 },
       );
     });
@@ -120,7 +135,10 @@ describe('RequestParser', () => {
     it('stays broken after an error', () => {
       const parser = new RequestParser();
       expect(parser.push(Buffer.from('*x\r\n')).error).toBe('invalid multibulk length');
-      expect(parser.push(Buffer.from('PING\r\n'))).toMatchObject({ commands: [], error: 'invalid multibulk length' });
+      expect(parser.push(Buffer.from('PING\r\n'))).toMatchObject({
+        commands: [],
+        error: 'invalid multibulk length',
+      });
     });
   });
 

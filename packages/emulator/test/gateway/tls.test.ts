@@ -19,11 +19,14 @@ describe('startRedisGateway › TLS and remote JWKS', () => {
     const certificate = await selfSignedCertificate();
     certPem = certificate.certPem;
     // The keys are fetched over https from a server whose certificate only `jwksCaPem` trusts.
-    jwksServer = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (_request, response) => {
-      jwksRequests++;
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify(tokens.jwks));
-    });
+    jwksServer = createServer(
+      { cert: certificate.certPem, key: certificate.keyPem },
+      (_request, response) => {
+        jwksRequests++;
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify(tokens.jwks));
+      },
+    );
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     server = await startBackend();
     gateway = await startRedisGateway({
@@ -44,7 +47,13 @@ describe('startRedisGateway › TLS and remote JWKS', () => {
     expect(gateway.url).toBe(`rediss://127.0.0.1:${gateway.port}`);
     const { token, oid } = await tokens.mint();
     for (const RESP of [2, 3] as const) {
-      const client = createClient({ url: gateway.url, RESP, username: oid, password: token, socket: { tls: true, ca: certPem } });
+      const client = createClient({
+        url: gateway.url,
+        RESP,
+        username: oid,
+        password: token,
+        socket: { tls: true, ca: certPem },
+      });
       await client.connect();
       await client.set('over-tls', 'yes');
       expect(await client.get('over-tls')).toBe('yes');
@@ -58,7 +67,12 @@ describe('startRedisGateway › TLS and remote JWKS', () => {
     untrusting.on('error', () => undefined);
     await expect(untrusting.connect()).rejects.toThrow(/self.signed|certificate/i);
     const { token, oid } = await tokens.mint();
-    const client = createClient({ url: gateway.url, username: oid, password: token, socket: { tls: true, ca: certPem } });
+    const client = createClient({
+      url: gateway.url,
+      username: oid,
+      password: token,
+      socket: { tls: true, ca: certPem },
+    });
     await client.connect();
     expect(await client.ping()).toBe('PONG');
     client.destroy();

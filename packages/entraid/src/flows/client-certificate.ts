@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { NodeAuthOptions } from '@azure/msal-node';
+import { ClientAssertion, type ClientAssertionCallback, CryptoProvider, type NodeAuthOptions } from '@azure/msal-node';
 import { invalidOption } from '../invalid-option';
 import { optionalString } from '../validate';
 
@@ -142,4 +142,19 @@ function hexThumbprint(option: string, value: unknown, hexChars: number): string
   const normalised = typeof value === 'string' ? value.replace(/[:\s]/g, '').toLowerCase() : '';
   if (!new RegExp(`^[0-9a-f]{${hexChars}}$`).test(normalised)) throw invalidOption(option, `${hexChars} hex characters`, value);
   return normalised;
+}
+
+/**
+ * A client-assertion callback that has MSAL sign a new assertion (new `jti`) for every token
+ * request. MSAL's own certificate handling reuses one assertion for up to 10 minutes, which a
+ * server enforcing RFC 7523 replay protection (one use per `jti`) refuses from the second refresh on.
+ */
+export function freshAssertionCallback(certificate: LoadedClientCertificate['clientCertificate']): ClientAssertionCallback {
+  const cryptoProvider = new CryptoProvider();
+  return async ({ clientId, tokenEndpoint }) => {
+    const assertion = certificate.thumbprintSha256
+      ? ClientAssertion.fromCertificateWithSha256Thumbprint(certificate.thumbprintSha256, certificate.privateKey, certificate.x5c)
+      : ClientAssertion.fromCertificate(certificate.thumbprint ?? '', certificate.privateKey, certificate.x5c);
+    return assertion.getJwt(cryptoProvider, clientId, tokenEndpoint ?? '');
+  };
 }

@@ -10,7 +10,7 @@ import { optionalObject, requiredString, scopesOption } from '../validate';
 import { msalWillThrottle, readMsalResult } from './read-msal-result';
 
 /** How the confidential client proves its identity. */
-export type ClientCredential = Pick<NodeAuthOptions, 'clientSecret' | 'clientCertificate'>;
+export type ClientCredential = Pick<NodeAuthOptions, 'clientSecret' | 'clientAssertion'>;
 
 /** MSAL Configuration for an app registration, with the authority resolved and known authorities merged. */
 export function buildAppConfiguration(

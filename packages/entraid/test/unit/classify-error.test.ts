@@ -14,12 +14,12 @@ function classify(error: unknown, extra: Partial<Parameters<typeof toIdentityPro
 describe('toIdentityProviderError', () => {
   describe('MSAL errors (constructed with MSAL’s own classes)', () => {
     it('classifies invalid_client (wrong secret) as permanent with its status', () => {
-      const error = new ServerError('invalid_client', 'corr-1', 'Error(s): 7000215 - Invalid client secret provided.', '', 7000215, 401);
+      const error = new ServerError('invalid_client', 'corr-1', 'Error(s): 7000215 - Invalid client secret provided.', '', '7000215', 401);
       expect(classify(error)).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
     });
 
     it('keeps the MSAL error as cause and says which flow failed', () => {
-      const error = new ServerError('invalid_client', 'corr-1', 'Error(s): 7000215', '', 7000215, 401);
+      const error = new ServerError('invalid_client', 'corr-1', 'Error(s): 7000215', '', '7000215', 401);
       const { result } = classify(error);
       expect(result).toBeInstanceOf(IdentityProviderError);
       expect(result.cause).toBe(error);
@@ -65,15 +65,15 @@ describe('toIdentityProviderError', () => {
     });
 
     it('classifies a discovery failure (endpoints_resolution_error) as transient', () => {
-      expect(classify(new ClientAuthError('endpoints_resolution_error'))).toMatchObject({ code: EntraIdErrorCode.DISCOVERY_FAILED, isRetryable: true });
+      expect(classify(new ClientAuthError('endpoints_resolution_error', ''))).toMatchObject({ code: EntraIdErrorCode.DISCOVERY_FAILED, isRetryable: true });
     });
 
     it('classifies other ClientAuthErrors as permanent configuration problems', () => {
-      expect(classify(new ClientAuthError('no_account_in_silent_request'))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
+      expect(classify(new ClientAuthError('no_account_in_silent_request', ''))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
     });
 
     it('classifies ClientConfigurationError as permanent', () => {
-      expect(classify(new ClientConfigurationError('authority_uri_insecure'))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
+      expect(classify(new ClientConfigurationError('authority_uri_insecure', 'https required'))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
     });
   });
 

@@ -63,7 +63,7 @@ describe('EntraIdentityProvider', () => {
     it('classifies the thrown error and reports the attempt to afterFailure', async () => {
       const afterFailure = jest.fn();
       const p = provider(async () => {
-        throw new ServerError('invalid_client', '', 'bad secret', '', 7000215, 401);
+        throw new ServerError('invalid_client', '', 'bad secret', '', '7000215', 401);
       }, { afterFailure });
       await expect(p.requestToken()).rejects.toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
       expect(afterFailure).toHaveBeenCalledTimes(1);

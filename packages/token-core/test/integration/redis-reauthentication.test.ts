@@ -1,5 +1,5 @@
 import { type RedisServer, startRedisServer } from '@authx/emulator';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { type IdentityProvider, StreamingCredentialsProvider, type TokenResponse } from '../../src';
 
 const TOKEN_TTL_MS = 1_500;
@@ -7,7 +7,11 @@ const TOKEN_TTL_MS = 1_500;
 const GRACE_MS = 1_000;
 const USER = 'app';
 
-type AdminClient = RedisClientType;
+/** The test's own superuser connection (RESP2 replies: flat arrays, plain strings). */
+function createAdmin(url: string) {
+  return createClient({ url, RESP: 2 });
+}
+type AdminClient = ReturnType<typeof createAdmin>;
 
 /**
  * A fake identity provider whose "tokens" are passwords of the Redis ACL user `app`: each request
@@ -91,7 +95,7 @@ describe('StreamingCredentialsProvider with node-redis and a real redis-server',
 
   beforeAll(async () => {
     server = await startRedisServer();
-    admin = createClient({ url: server.url, RESP: 2 });
+    admin = createAdmin(server.url);
     await admin.connect();
   });
 
@@ -103,13 +107,14 @@ describe('StreamingCredentialsProvider with node-redis and a real redis-server',
   describe.each([3, 2] as const)('RESP%i', (resp) => {
     let idp: AclPasswordIdentityProvider;
     let provider: StreamingCredentialsProvider<string>;
-    let client: RedisClientType | undefined;
+    /** Destroyed after each test, also when it fails half-way. */
+    let openClient: { destroy(): void } | undefined;
 
     beforeEach(async () => {
       await admin.sendCommand(['ACL', 'DELUSER', USER]);
       await admin.sendCommand(['ACL', 'LOG', 'RESET']);
       await admin.sendCommand(['CONFIG', 'RESETSTAT']);
-      idp = new AclPasswordIdentityProvider(admin as AdminClient);
+      idp = new AclPasswordIdentityProvider(admin);
       provider = new StreamingCredentialsProvider({
         identityProvider: idp,
         credentialsMapper: (token) => ({ username: USER, password: token.value }),
@@ -117,7 +122,8 @@ describe('StreamingCredentialsProvider with node-redis and a real redis-server',
     });
 
     afterEach(async () => {
-      client?.destroy();
+      openClient?.destroy();
+      openClient = undefined;
       provider.dispose();
       idp.stop();
     });
@@ -127,11 +133,8 @@ describe('StreamingCredentialsProvider with node-redis and a real redis-server',
       provider.events.on('tokenAcquired', ({ receivedAtMs }) => acquired.push(receivedAtMs));
       const reauthErrors: Error[] = [];
       provider.events.on('reAuthenticationFailed', ({ error }) => reauthErrors.push(error));
-      client = createClient({
-        url: server.url,
-        RESP: resp,
-        credentialsProvider: provider,
-      }) as RedisClientType;
+      const client = createClient({ url: server.url, RESP: resp, credentialsProvider: provider });
+      openClient = client;
       client.on('error', () => {});
       await client.connect();
       expect(await client.sendCommand(['ACL', 'WHOAMI'])).toBe(USER);
@@ -154,7 +157,7 @@ describe('StreamingCredentialsProvider with node-redis and a real redis-server',
       await admin.sendCommand(['CLIENT', 'KILL', 'USER', USER]);
       await waitFor('reconnect', async () => {
         try {
-          return (await client!.ping()) === 'PONG';
+          return (await client.ping()) === 'PONG';
         } catch {
           return false;
         }

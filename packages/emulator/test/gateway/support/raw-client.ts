@@ -36,7 +36,9 @@ export class RawClient {
 
   /** Writes a command as a RESP array. */
   command(...args: string[]): this {
-    this.socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+    this.socket.write(
+      `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
+    );
     return this;
   }
 

@@ -49,7 +49,9 @@ export class TokenFactory {
       .setSubject(oid)
       .setIssuedAt(nowSeconds)
       .setNotBefore(
-        options.notBeforeMs === undefined ? nowSeconds - 60 : Math.floor((Date.now() + options.notBeforeMs) / 1000),
+        options.notBeforeMs === undefined
+          ? nowSeconds - 60
+          : Math.floor((Date.now() + options.notBeforeMs) / 1000),
       )
       .setExpirationTime(exp);
     const token = await jwt.sign(options.foreignKey ? this.foreign : this.key);
