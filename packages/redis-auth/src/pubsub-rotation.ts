@@ -43,7 +43,7 @@ type Phase = 'recording' | 'live' | 'holding';
  *    closed); its reconnect handshake uses the newest credentials and node-redis resubscribes
  *    its listeners. Meanwhile the bridge delivers what the subscriber misses, starting where the
  *    subscriber's own stream ended (overlap dropped);
- * 4. once resubscribed, the bridge holds; after a PING on the bridge then on the subscriber, the
+ * 4. once resubscribed (or once the subscriber delivers a key again), the bridge holds; after a PING on the bridge then on the subscriber, the
  *    point where the subscriber's new stream begins is known exactly: bridge messages before it
  *    not yet delivered are delivered, later ones dropped (counted);
  * 5. the taps are removed and the bridge leaves.
@@ -130,7 +130,8 @@ export async function rotateSubscriber(
       streams.map((stream) => {
         const record: PubSubListener = (message, channel) => {
           stream.bridge.push({ message, channel });
-          if (bridgePhase === 'live') flush(stream);
+          // Once the resubscribed subscriber delivers this key again, the bridge only holds.
+          if (bridgePhase === 'live' && stream.after.length === 0) flush(stream);
         };
         // Issued together so they are pipelined in one write.
         if (stream.type === 'CHANNELS') return bridge.SUBSCRIBE(stream.key, record, true);

@@ -82,8 +82,10 @@ export function createAuthorizationCodeFlow<P>(
       const verifier = requiredString('verifier', params?.verifier);
       const clientInfo = optionalString('clientInfo', params?.clientInfo);
       if (params.state !== undefined) {
-        // Compared here, not by MSAL: its acquireTokenByCode state check expects MSAL-encoded state.
-        if (!issuedStates.delete(params.state)) {
+        // Compared here, not by MSAL (passing state to acquireTokenByCode fails invalid_state).
+        // The redirect carries MSAL's `<library state>|<our state>`; the raw value is accepted too.
+        const state = requiredString('state', params.state);
+        if (!issuedStates.delete(state.slice(state.indexOf('|') + 1))) {
           throw invalidOption('state', 'the state of an authorization URL returned by getAuthCodeUrl, used once', params.state);
         }
       }
