@@ -7,3 +7,7 @@ export {
   RedisServerStartError,
   startRedisServer,
 } from './redis-server';
+export { startEmulator } from './emulator';
+export type { LocalAzureRedis, LocalMsalConfig } from './local/local-azure-redis-api';
+export { LocalAzureRedisError, LocalAzureRedisErrorCode } from './local/local-azure-redis-error';
+export { DEFAULT_CLUSTER_MASTERS, type LocalAzureRedisOptions } from './local/options';

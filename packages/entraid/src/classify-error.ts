@@ -48,6 +48,8 @@ const TRANSIENT_MSAL_CODES: Record<string, EntraIdErrorCode> = {
 
 const MAX_DETAIL_CHARS = 400;
 
+const MI_RETRY_STATUSES = new Set([404, 408, 410, 429]);
+
 /**
  * Turns whatever an MSAL call or a TokenCredential threw into an IdentityProviderError with a stable
  * code, `isRetryable`, the HTTP status and a Retry-After hint when known, and the original as `cause`.
@@ -133,7 +135,9 @@ function classify(error: unknown, options: ClassifyOptions): Verdict {
 }
 
 function byStatusAndCode(status: number | undefined, oauthCode: string, retryAfterMs: number | undefined, options: ClassifyOptions): Verdict {
-  if (options.managedIdentity && !PERMANENT_OAUTH_CODES[oauthCode]) {
+  // The statuses MSAL's own managed-identity retry policy retries: transient whatever the body says.
+  const miRetryStatus = status !== undefined && (MI_RETRY_STATUSES.has(status) || status >= 500);
+  if (options.managedIdentity && (miRetryStatus || !PERMANENT_OAUTH_CODES[oauthCode])) {
     // IMDS and App Service report warm-up, identity propagation and throttling as HTTP errors.
     return { code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, isRetryable: true, status, retryAfterMs, summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status) };
   }

@@ -17,7 +17,11 @@ export interface BindCredentialsOptions extends RedisAuthOptions, BindOptions {}
  * For pools and clusters create the binding first (`createRedisAuth`) and pass it as
  * `credentialsProvider` when creating them, so their first connections use it too.
  */
-export function bindCredentials(client: object, provider: StreamingProvider, options: BindCredentialsOptions = {}): RedisAuth {
+export function bindCredentials(
+  client: object,
+  provider: StreamingProvider,
+  options: BindCredentialsOptions = {},
+): RedisAuth {
   const { label, ...authOptions } = options;
   const auth = new RedisAuth(provider, authOptions);
   auth.bind(client, label === undefined ? {} : { label });

@@ -150,7 +150,8 @@ export class TrackedConnection {
     if (this.#self.sendCommand === this.#wrappedSendCommand) {
       delete (this.#self as { sendCommand?: SendCommand }).sendCommand;
       // The instance had no own sendCommand before; if it had, put it back.
-      if (this.#self.sendCommand !== this.#originalSendCommand) this.#self.sendCommand = this.#originalSendCommand;
+      if (this.#self.sendCommand !== this.#originalSendCommand)
+        this.#self.sendCommand = this.#originalSendCommand;
     }
     this.#self.off('connect', this.#onConnect);
     this.#self.off('ready', this.#onReady);
@@ -217,18 +218,16 @@ export class TrackedConnection {
   #acquireThenSync(): void {
     if (this.#acquiring) return;
     this.#acquiring = true;
-    this.#host.source
-      .acquire()
-      .then(
-        () => {
-          this.#acquiring = false;
-          this.sync();
-        },
-        () => {
-          // Already reported as a providerError; the next refresh or reconnect tries again.
-          this.#acquiring = false;
-        },
-      );
+    this.#host.source.acquire().then(
+      () => {
+        this.#acquiring = false;
+        this.sync();
+      },
+      () => {
+        // Already reported as a providerError; the next refresh or reconnect tries again.
+        this.#acquiring = false;
+      },
+    );
   }
 
   #sendAuth(current: CredentialsGeneration): void {
@@ -236,7 +235,11 @@ export class TrackedConnection {
     if (this.#blockingUntilMs.size > 0) {
       const blockedUntilMs = Math.max(...this.#blockingUntilMs.values());
       const expiresAtMs = this.#authExpiresAtMs;
-      this.#defer(current, 'blocking-command', expiresAtMs === undefined ? undefined : blockedUntilMs >= expiresAtMs);
+      this.#defer(
+        current,
+        'blocking-command',
+        expiresAtMs === undefined ? undefined : blockedUntilMs >= expiresAtMs,
+      );
     }
     const { username, password } = current.credentials;
     const args = username === undefined ? ['AUTH', password ?? ''] : ['AUTH', username, password ?? ''];
@@ -283,7 +286,11 @@ export class TrackedConnection {
         const used = this.#host.updateCount === updateCountAtStart ? current : this.#host.source.current;
         if (used) {
           this.#markAuthenticated(used);
-          this.#host.events.emit('pubsubRotated', { connection: this.label, generation: used.generation, ...result });
+          this.#host.events.emit('pubsubRotated', {
+            connection: this.label,
+            generation: used.generation,
+            ...result,
+          });
           this.#emitReauthenticated(used, 'pubsub-rotation');
         }
         this.sync();
@@ -307,7 +314,10 @@ export class TrackedConnection {
     let retryInMs = Math.min(reauthMaxDelayMs, reauthInitialDelayMs * 2 ** (this.#attempt - 1));
     // Heal before the credentials in use run out: never wait past half of the time left.
     if (this.#authExpiresAtMs !== undefined) {
-      retryInMs = Math.min(retryInMs, Math.max(reauthInitialDelayMs, (this.#authExpiresAtMs - clock.now()) / 2));
+      retryInMs = Math.min(
+        retryInMs,
+        Math.max(reauthInitialDelayMs, (this.#authExpiresAtMs - clock.now()) / 2),
+      );
     }
     retryInMs = Math.round(retryInMs);
     this.#retryTimer = clock.setTimeout(() => {
@@ -343,7 +353,11 @@ export class TrackedConnection {
   }
 
   #emitReauthenticated(current: CredentialsGeneration, via: RedisAuthEvents['reauthenticated']['via']): void {
-    this.#host.events.emit('reauthenticated', { connection: this.label, generation: current.generation, via });
+    this.#host.events.emit('reauthenticated', {
+      connection: this.label,
+      generation: current.generation,
+      via,
+    });
   }
 
   #clearRetry(): void {

@@ -45,11 +45,14 @@ export class PubSubRotationError extends AuthxError {
   static override readonly kind: string = 'PubSubRotationError';
   readonly connection: string;
   constructor(connection: string, options: { cause?: unknown } = {}) {
-    super(`Moving the RESP2 subscriber ${connection} onto new credentials failed: ${describeCause(options.cause)}`, {
-      code: RedisAuthErrorCode.PUBSUB_ROTATION_FAILED,
-      isRetryable: true,
-      cause: options.cause,
-    });
+    super(
+      `Moving the RESP2 subscriber ${connection} onto new credentials failed: ${describeCause(options.cause)}`,
+      {
+        code: RedisAuthErrorCode.PUBSUB_ROTATION_FAILED,
+        isRetryable: true,
+        cause: options.cause,
+      },
+    );
     this.connection = connection;
   }
 }

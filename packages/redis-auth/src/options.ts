@@ -50,15 +50,27 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
   }
   const max = options.reauthMaxDelayMs ?? DEFAULT_REDIS_AUTH_OPTIONS.reauthMaxDelayMs;
   if (!Number.isFinite(max) || max < initial) {
-    throw new InvalidOptionError('reauthMaxDelayMs', `a finite number of milliseconds >= reauthInitialDelayMs (${initial})`, max);
+    throw new InvalidOptionError(
+      'reauthMaxDelayMs',
+      `a finite number of milliseconds >= reauthInitialDelayMs (${initial})`,
+      max,
+    );
   }
   if (options.expiresAtMs !== undefined && typeof options.expiresAtMs !== 'function') {
-    throw new InvalidOptionError('expiresAtMs', 'a function (credentials) => epoch milliseconds | undefined', options.expiresAtMs);
+    throw new InvalidOptionError(
+      'expiresAtMs',
+      'a function (credentials) => epoch milliseconds | undefined',
+      options.expiresAtMs,
+    );
   }
   const label = options.label ?? DEFAULT_REDIS_AUTH_OPTIONS.label;
   if (typeof label !== 'string') throw new InvalidOptionError('label', 'a string', label);
   const clock = options.clock ?? systemClock;
-  if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+  if (
+    typeof clock?.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
     throw new InvalidOptionError('clock', 'a Clock { now, setTimeout, clearTimeout }', clock);
   }
   return Object.freeze({

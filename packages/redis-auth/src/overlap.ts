@@ -15,7 +15,10 @@ function same(a: ReceivedMessage, b: ReceivedMessage): boolean {
  * `before.length - j`. Both lists are slices of one server-ordered stream (Redis fans a PUBLISH out
  * to every subscriber in the same order). Returns `undefined` while `after` is empty.
  */
-export function overlapLength(before: readonly ReceivedMessage[], after: readonly ReceivedMessage[]): number | undefined {
+export function overlapLength(
+  before: readonly ReceivedMessage[],
+  after: readonly ReceivedMessage[],
+): number | undefined {
   if (after.length === 0) return undefined;
   for (let start = 0; start < before.length; start++) {
     const common = Math.min(before.length - start, after.length);
@@ -36,7 +39,11 @@ export function overlapLength(before: readonly ReceivedMessage[], after: readonl
  * resumed connection has (or will deliver) the messages itself. Returns `bridge.length` when no
  * suffix of the bridge stream reappears on the resumed connection.
  */
-export function resumePoint(bridge: readonly ReceivedMessage[], resumed: readonly ReceivedMessage[], from: number): number {
+export function resumePoint(
+  bridge: readonly ReceivedMessage[],
+  resumed: readonly ReceivedMessage[],
+  from: number,
+): number {
   for (let p = Math.max(0, from); p < bridge.length; p++) {
     const length = bridge.length - p;
     if (length > resumed.length) continue;

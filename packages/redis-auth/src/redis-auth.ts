@@ -110,12 +110,17 @@ export class RedisAuth implements AsyncCredentialsProvider {
     let bound: BoundTarget;
     if (isClient(target)) {
       const self = target._self ?? target;
-      if (boundClients.has(self)) throw new InvalidOptionError('target', 'a client not bound to another RedisAuth', 'a bound client');
+      if (boundClients.has(self))
+        throw new InvalidOptionError('target', 'a client not bound to another RedisAuth', 'a bound client');
       bound = new ClientTarget(host, target, prefix + (options.label ?? `client#${++this.#counters.client}`));
     } else if (isPool(target)) {
       bound = new PoolTarget(host, target, prefix + (options.label ?? `pool#${++this.#counters.pool}`));
     } else if (isCluster(target)) {
-      bound = new ClusterTarget(host, target, prefix + (options.label ?? `cluster#${++this.#counters.cluster}`));
+      bound = new ClusterTarget(
+        host,
+        target,
+        prefix + (options.label ?? `cluster#${++this.#counters.cluster}`),
+      );
     } else {
       throw new UnsupportedTargetError(describe(target));
     }

@@ -1,5 +1,6 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { createRedisAuth, type RedisAuth, type RedisAuthEvents } from '../src';
+import type { AnyClient } from './support/types';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { JwtTokenProvider } from './support/jwt-token-provider';
 import { sleep, waitFor } from './support/wait-for';
@@ -15,8 +16,8 @@ afterAll(async () => {
 describe.each([2, 3] as const)('RedisAuth › subscriber (RESP%i) under rotation', (RESP) => {
   let provider: JwtTokenProvider;
   let auth: RedisAuth;
-  let subscriber: RedisClientType;
-  let publisher: RedisClientType;
+  let subscriber: AnyClient;
+  let publisher: AnyClient;
 
   afterEach(async () => {
     for (const c of [subscriber, publisher]) if (c?.isOpen) c.destroy();
@@ -31,8 +32,12 @@ describe.each([2, 3] as const)('RedisAuth › subscriber (RESP%i) under rotation
     const reauthenticated: RedisAuthEvents['reauthenticated'][] = [];
     auth.events.on('pubsubRotated', (e) => rotated.push(e));
     auth.events.on('reauthenticated', (e) => reauthenticated.push(e));
-    subscriber = auth.bind(createClient({ url: gw.url, RESP, credentialsProvider: auth }), { label: 'subscriber' });
-    publisher = auth.bind(createClient({ url: gw.url, RESP, credentialsProvider: auth }), { label: 'publisher' });
+    subscriber = auth.bind(createClient({ url: gw.url, RESP, credentialsProvider: auth }), {
+      label: 'subscriber',
+    });
+    publisher = auth.bind(createClient({ url: gw.url, RESP, credentialsProvider: auth }), {
+      label: 'publisher',
+    });
     for (const c of [subscriber, publisher]) c.on('error', () => {});
     await Promise.all([subscriber.connect(), publisher.connect()]);
 
@@ -51,15 +56,20 @@ describe.each([2, 3] as const)('RedisAuth › subscriber (RESP%i) under rotation
       sent++;
       if (sent % 4 === 0) await sleep(1);
     }
-    const missing = (list: number[]) => Array.from({ length: sent }, (_, i) => i).filter((i) => !list.includes(i));
-    await waitFor(() => new Set(received).size === sent && new Set(viaPattern).size === sent, 'all messages received').catch((e) => {
+    const missing = (list: number[]) =>
+      Array.from({ length: sent }, (_, i) => i).filter((i) => !list.includes(i));
+    await waitFor(
+      () => new Set(received).size === sent && new Set(viaPattern).size === sent,
+      'all messages received',
+    ).catch((e) => {
       throw new Error(`${e.message}; missing ${missing(received)} / ${missing(viaPattern)}`);
     });
 
     expect(missing(received)).toEqual([]);
     expect(missing(viaPattern)).toEqual([]);
     expect(buffers.length).toBe(received.length);
-    const duplicates = received.length - new Set(received).size + viaPattern.length - new Set(viaPattern).size;
+    const duplicates =
+      received.length - new Set(received).size + viaPattern.length - new Set(viaPattern).size;
     expect(gw.gateway.stats().evicted - evictedBefore).toBe(0);
     const subscriberEvents = reauthenticated.filter((e) => e.connection === 'subscriber');
     expect(subscriberEvents.length).toBeGreaterThanOrEqual(2);
@@ -77,7 +87,6 @@ describe.each([2, 3] as const)('RedisAuth › subscriber (RESP%i) under rotation
       expect(duplicates).toBe(0);
     }
     await waitFor(() => subscriber.isReady, 'subscriber ready');
-    console.log(RESP, rotated.map((e) => [e.bridged, e.duplicatesDropped, e.duplicatesDelivered]));
     expect(sent).toBeGreaterThan(200);
   });
 });

@@ -1,5 +1,6 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { bindCredentials, type RedisAuth, type RedisAuthEvents } from '../src';
+import type { AnyClient } from './support/types';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { JwtTokenProvider } from './support/jwt-token-provider';
 import { sleep, waitFor } from './support/wait-for';
@@ -19,7 +20,7 @@ function record<K extends keyof RedisAuthEvents>(auth: RedisAuth, name: K): Redi
 }
 
 describe.each([2, 3] as const)('bindCredentials › standalone client (RESP%i)', (RESP) => {
-  let client: RedisClientType;
+  let client: AnyClient;
   let provider: JwtTokenProvider;
   let auth: RedisAuth;
 

@@ -1,5 +1,6 @@
-import { createClient, type RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { createRedisAuth, type RedisAuth, type RedisAuthEvents } from '../src';
+import type { AnyClient } from './support/types';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { JwtTokenProvider } from './support/jwt-token-provider';
 import { waitFor } from './support/wait-for';
@@ -15,8 +16,8 @@ afterAll(async () => {
 describe.each([2, 3] as const)('RedisAuth › transactions and blocking commands (RESP%i)', (RESP) => {
   let provider: JwtTokenProvider;
   let auth: RedisAuth;
-  let client: RedisClientType;
-  let other: RedisClientType;
+  let client: AnyClient;
+  let other: AnyClient;
   let deferred: RedisAuthEvents['reauthDeferred'][];
   let reauthenticated: RedisAuthEvents['reauthenticated'][];
 
@@ -48,7 +49,10 @@ describe.each([2, 3] as const)('RedisAuth › transactions and blocking commands
     const exec = await client.sendCommand(['EXEC']);
     // Exactly the two queued commands: no AUTH was queued inside the transaction.
     expect(exec).toEqual(['OK', 'OK']);
-    await waitFor(() => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2), 'AUTH after EXEC');
+    await waitFor(
+      () => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2),
+      'AUTH after EXEC',
+    );
   });
 
   it('does not lose the AUTH when the hand-written transaction ends with DISCARD', async () => {
@@ -56,7 +60,10 @@ describe.each([2, 3] as const)('RedisAuth › transactions and blocking commands
     await provider.rotateNow();
     await client.sendCommand(['SET', 'tx:c', '1']);
     expect(await client.sendCommand(['DISCARD'])).toBe('OK');
-    await waitFor(() => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2), 'AUTH after DISCARD');
+    await waitFor(
+      () => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2),
+      'AUTH after DISCARD',
+    );
     expect(await client.get('tx:c')).toBeNull();
   });
 
@@ -64,14 +71,20 @@ describe.each([2, 3] as const)('RedisAuth › transactions and blocking commands
     await client.set('watched', '0');
     await client.watch('watched');
     await provider.rotateNow();
-    await waitFor(() => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2), 'AUTH while watching');
+    await waitFor(
+      () => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2),
+      'AUTH while watching',
+    );
     await other.set('watched', 'changed elsewhere');
     await expect(client.multi().set('watched', 'mine').exec()).rejects.toThrow(/WATCH|aborted/i);
     expect(await client.get('watched')).toBe('changed elsewhere');
 
     await client.watch('watched');
     await provider.rotateNow();
-    await waitFor(() => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 3), 'second AUTH');
+    await waitFor(
+      () => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 3),
+      'second AUTH',
+    );
     expect(await client.multi().set('watched', 'mine').get('watched').exec()).toEqual(['OK', 'mine']);
   });
 
@@ -79,13 +92,19 @@ describe.each([2, 3] as const)('RedisAuth › transactions and blocking commands
     const blpop = client.blPop('empty-list', 0);
     await waitFor(() => gw.gateway.connections().length >= 2, 'connections');
     await provider.rotateNow();
-    await waitFor(() => deferred.some((e) => e.connection === 'tx' && e.reason === 'blocking-command'), 'deferral');
+    await waitFor(
+      () => deferred.some((e) => e.connection === 'tx' && e.reason === 'blocking-command'),
+      'deferral',
+    );
     const event = deferred.find((e) => e.connection === 'tx' && e.reason === 'blocking-command');
     expect(event?.willMissExpiry).toBe(true);
     expect(event?.expiresAtMs).toBeGreaterThan(Date.now());
     expect(reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2)).toBe(false);
     await other.rPush('empty-list', 'wake');
     expect(await blpop).toEqual({ key: 'empty-list', element: 'wake' });
-    await waitFor(() => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2), 'AUTH after BLPOP');
+    await waitFor(
+      () => reauthenticated.some((e) => e.connection === 'tx' && e.generation === 2),
+      'AUTH after BLPOP',
+    );
   });
 });

@@ -26,7 +26,11 @@ export class BackendUsers {
           admin.command(['ACL', 'SETUSER', oid, 'reset', 'on', `>${this.#password}`, '~*', '&*', '+@all']),
         )
         .then(() => undefined);
-      created.catch(() => this.users.delete(oid));
+      created.catch(() => {
+        // Retry next time, on a fresh admin connection (the old one may be dead).
+        this.users.delete(oid);
+        this.close();
+      });
       this.users.set(oid, created);
     }
     return created;

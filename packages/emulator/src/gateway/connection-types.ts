@@ -22,7 +22,7 @@ export interface GatewayConnectionInfo {
   readonly identity: string | undefined;
   /** Claims of the token in effect (no token value). */
   readonly principal: Principal | undefined;
-  /** When the token in effect expires (epoch ms); the connection is closed at this + graceMs. */
+  /** When the token in effect expires (epoch ms); the connection is closed at this + clockToleranceMs + graceMs. */
   readonly tokenExpiresAtMs: number | undefined;
   readonly protocol: 2 | 3;
   /** True while subscribed to at least one channel, pattern or shard channel. */
@@ -50,7 +50,8 @@ export interface ConnectionHost {
   readonly users: BackendUsers;
   readonly backend: { readonly host: string; readonly port: number };
   readonly clock: GatewayClock;
-  readonly graceMs: number;
+  /** Time after a token's `exp` before its connection is closed (clockToleranceMs + graceMs). */
+  readonly evictionDelayMs: number;
   /** Username assumed for `AUTH <token>`: undefined means `default` (which never matches an oid). */
   readonly passwordOnlyUsername: 'oid' | undefined;
   /** Undefined outside a cluster gateway. */

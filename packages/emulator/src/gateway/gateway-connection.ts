@@ -445,7 +445,7 @@ export class GatewayConnection {
     this.expiryTimer = undefined;
     const principal = this.principal;
     if (!principal) return;
-    const deadlineMs = principal.expiresAtMs + this.host.graceMs;
+    const deadlineMs = principal.expiresAtMs + this.host.evictionDelayMs;
     const check = () => {
       this.expiryTimer = undefined;
       if (this.principal !== principal || this.closed) return;

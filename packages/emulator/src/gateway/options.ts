@@ -29,9 +29,12 @@ export interface TokenCheckOptions {
   readonly issuers?: readonly string[] | ((issuer: string) => boolean);
   /** Accepted JWS algorithms; default `['RS256']` (what Entra ID signs with). */
   readonly algorithms?: readonly string[];
-  /** Leeway for `exp`/`nbf` checks, in milliseconds; default 0. */
+  /** Leeway for `exp`/`nbf` checks, in milliseconds (also delays eviction by as much); default 0. */
   readonly clockToleranceMs?: number;
-  /** How long after its token's `exp` a connection may stay open, in milliseconds; default 0. */
+  /**
+   * How long after its token's `exp` (+ clockToleranceMs) a connection may stay open before the
+   * gateway closes it, in milliseconds; default 0.
+   */
   readonly graceMs?: number;
   /**
    * Username assumed for `AUTH <token>` (no username): `'default'` (Redis' rule; never matches an

@@ -155,7 +155,8 @@ export async function createRedisGateway(
     backend,
     validator,
     clock,
-    resolved.graceMs,
+    // A token accepted thanks to the clock tolerance must not be evicted at once.
+    resolved.clockToleranceMs + resolved.graceMs,
     resolved.passwordOnlyUsername,
     resolved.authLogLimit,
     internals.rewriter,
@@ -199,7 +200,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     readonly backend: BackendAddress,
     readonly validator: TokenValidator,
     readonly clock: GatewayClock,
-    readonly graceMs: number,
+    readonly evictionDelayMs: number,
     readonly passwordOnlyUsername: 'oid' | undefined,
     private readonly authLogLimit: number,
     readonly rewriter: ReplyRewriter | undefined,

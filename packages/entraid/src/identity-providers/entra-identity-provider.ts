@@ -7,6 +7,13 @@ import { type IdpRequestContext, idpRequestContext } from '../network/request-co
 import type { Redactor } from '../redact';
 import { raceAbort } from './race-abort';
 
+/**
+ * A token with less time left than this counts as expired: MSAL rounds expiry to whole seconds and
+ * turns a managed-identity answer without `expires_on` into a token expiring "now", which can then
+ * look up to a second in the future.
+ */
+export const MIN_TOKEN_TTL_MS = 1000;
+
 /** The token string and expiry read from an IdP result. */
 export interface TokenFields {
   accessToken: string | undefined;
@@ -75,7 +82,7 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
     const { accessToken, expiresAtMs } = this.#options.read(result);
     if (typeof accessToken !== 'string' || accessToken.length === 0) throw this.#invalid('an empty access token');
     if (expiresAtMs === undefined || !Number.isFinite(expiresAtMs)) throw this.#invalid('a token without expiry');
-    if (expiresAtMs <= nowMs) throw this.#invalid('a token that has already expired');
+    if (expiresAtMs - nowMs < MIN_TOKEN_TTL_MS) throw this.#invalid('a token that has already expired');
     if (this.#options.requireOid && readObjectId(accessToken) === undefined) throw missingOidError();
     return { token: result, ttlMs: expiresAtMs - nowMs };
   }

@@ -86,6 +86,14 @@ describe('toIdentityProviderError', () => {
       });
     });
 
+    it('classifies an IMDS 410 as transient even with an invalid_request body', () => {
+      expect(classify(new ServerError('invalid_request', '', 'x', '', undefined, 410), { managedIdentity: true }).isRetryable).toBe(true);
+    });
+
+    it('classifies a 400 invalid_resource as permanent', () => {
+      expect(classify(new ServerError('invalid_resource', '', 'x', '', undefined, 400), { managedIdentity: true }).isRetryable).toBe(false);
+    });
+
     it('classifies a refused connection as managed identity unavailable', () => {
       expect(classify(new AuthError('network_error', ''), { managedIdentity: true })).toMatchObject({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, isRetryable: true });
     });

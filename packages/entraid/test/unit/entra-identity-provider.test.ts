@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { IdentityProviderError, InvalidTokenResponseError, RequestTimeoutError } from '@authx/token-core';
 import { ServerError } from '@azure/msal-node';
 import { EntraIdErrorCode } from '../../src/error-codes';
-import { EntraIdentityProvider, type TokenFields } from '../../src/identity-providers/entra-identity-provider';
+import { EntraIdentityProvider, MIN_TOKEN_TTL_MS, type TokenFields } from '../../src/identity-providers/entra-identity-provider';
 import { idpRequestContext } from '../../src/network/request-context';
 import { createRedactor } from '../../src/redact';
 
@@ -42,6 +42,7 @@ describe('EntraIdentityProvider', () => {
       ['an empty access token', { accessToken: '', expiresAtMs: NOW_MS + 1000 }],
       ['a token without expiry', { accessToken: jwt({ oid: 'o' }) }],
       ['a token that has already expired', { accessToken: jwt({ oid: 'o' }), expiresAtMs: NOW_MS }],
+      ['a token that has already expired', { accessToken: jwt({ oid: 'o' }), expiresAtMs: NOW_MS + MIN_TOKEN_TTL_MS - 1 }],
     ])('rejects %s with a transient InvalidTokenResponseError', async (what, result) => {
       const error = await provider(async () => result as FakeResult | null).requestToken().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidTokenResponseError);

@@ -20,17 +20,19 @@ export async function createJwtSigner(): Promise<JwtSigner> {
 
 function signToken(key: KeyLike, oid: string, lifetimeMs: number): Promise<string> {
   const nowMs = Date.now();
-  return new SignJWT({ oid, tid: 'test-tenant' })
-    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-    .setAudience('https://redis.azure.com')
-    .setIssuer('https://sts.windows.net/test-tenant/')
-    // Unique per token, as Entra's `uti`: two tokens minted in the same second still differ.
-    .setJti(randomUUID())
-    .setIssuedAt(Math.floor(nowMs / 1000))
-    .setNotBefore(Math.floor(nowMs / 1000) - 5)
-    // exp has second precision: round down so the token never outlives the requested lifetime.
-    .setExpirationTime(Math.floor((nowMs + lifetimeMs) / 1000))
-    .sign(key);
+  return (
+    new SignJWT({ oid, tid: 'test-tenant' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setAudience('https://redis.azure.com')
+      .setIssuer('https://sts.windows.net/test-tenant/')
+      // Unique per token, as Entra's `uti`: two tokens minted in the same second still differ.
+      .setJti(randomUUID())
+      .setIssuedAt(Math.floor(nowMs / 1000))
+      .setNotBefore(Math.floor(nowMs / 1000) - 5)
+      // exp has second precision: round down so the token never outlives the requested lifetime.
+      .setExpirationTime(Math.floor((nowMs + lifetimeMs) / 1000))
+      .sign(key)
+  );
 }
 
 export interface JwtTokenProviderOptions {
@@ -110,7 +112,7 @@ export class JwtTokenProvider implements StreamingProvider {
   }
 
   async #mint(): Promise<BasicAuth> {
-    const { signer, oid, lifetimeMs, refreshRatio } = this.#options;
+    const { signer, oid, lifetimeMs } = this.#options;
     const token = await signer.sign(oid, lifetimeMs);
     this.tokensIssued++;
     const credentials = { username: oid, password: token };
@@ -134,6 +136,8 @@ export class JwtTokenProvider implements StreamingProvider {
 }
 
 function expiresAtMsOf(token: string): number {
-  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    exp: number;
+  };
   return claims.exp * 1000;
 }

@@ -2,7 +2,11 @@
  * Polls `predicate` until it holds (integration tests wait on real servers and sockets).
  * Fails with `description` after `timeoutMs`.
  */
-export async function waitFor(predicate: () => boolean, description: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  description: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${description}`);
