@@ -50,7 +50,7 @@ describe('seed README examples (unchanged except the import)', () => {
     const env = { ...baseEnv, ...(managedIdentity ? emulator.managedIdentityEnv('app-service') : {}) };
     const run = await runFixture(fixture, env);
     gateway.off('authOk', onAuth);
-    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect({ exitCode: run.exitCode, stderr: run.stderr, stdout: run.stdout }).toEqual({ exitCode: 0, stderr: '', stdout: expect.stringContaining('SEED_RESULT') });
     expect(run.result).toMatchObject({ commandsFailed: 0, clientErrors: [] });
     expect(run.result?.tokensAcquired).toBeGreaterThanOrEqual(4);
     const after = gateway.stats();

@@ -12,7 +12,7 @@ export interface FixtureRun {
 const PACKAGE_DIR = join(__dirname, '..', '..');
 
 /** Runs a test/fixtures TypeScript file in a fresh Node process (tsx), with exactly `env` added. */
-export function runFixture(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<FixtureRun> {
+export function runFixture(name: string, env: Record<string, string>, timeoutMs = 15_000): Promise<FixtureRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_DIR, 'test', 'fixtures', name)], {
       cwd: PACKAGE_DIR,
