@@ -79,7 +79,8 @@ export async function startEmulator(options: LocalAzureRedisOptions = {}): Promi
     return new RunningLocalAzureRedis(entra, gateway, backend, {
       caPem: caBundle ? [entra.caPem, tlsResult.value!.caPem].join('\n') : entra.caPem,
       caPath: caBundle?.path ?? entra.caPath,
-      clientSecret: options.entra?.apps?.[0]?.secrets?.[0] ?? DEFAULT_CLIENT_SECRET,
+      // With custom apps, the first app's first secret ('' for a public or certificate-only app).
+      clientSecret: options.entra?.apps ? (options.entra.apps[0]?.secrets?.[0] ?? '') : DEFAULT_CLIENT_SECRET,
       tls: resolved.tls,
       stop: unwind,
     });
@@ -221,7 +222,8 @@ class RunningLocalAzureRedis implements LocalAzureRedis {
 
   msalConfig(options: { clientId?: string; tenantId?: string; timeoutMs?: number } = {}): LocalMsalConfig {
     const config = this.entra.msalConfig(options);
-    const isDefaultApp = options.clientId === undefined || options.clientId === this.clientId;
+    const isDefaultApp =
+      this.#clientSecret !== '' && (options.clientId === undefined || options.clientId === this.clientId);
     return {
       auth: isDefaultApp ? { ...config.auth, clientSecret: this.#clientSecret } : { ...config.auth },
       system: config.system,

@@ -73,7 +73,11 @@ export function resolveAuthority(
     case 'multi-tenant': {
       const tenantId = effective.tenantId;
       if (typeof tenantId !== 'string' || !/^[A-Za-z0-9.-]+$/.test(tenantId)) {
-        throw invalidOption('authorityConfig.tenantId', 'a tenant GUID or domain name (letters, digits, dots, dashes)', tenantId);
+        throw invalidOption(
+          'authorityConfig.tenantId',
+          'a tenant GUID or domain name (letters, digits, dots, dashes)',
+          tenantId,
+        );
       }
       checkTenantUsable('authorityConfig.tenantId', tenantId, appOnly);
       return withKnownAuthorities(`${loginHost(effective.cloud, env)}/${tenantId}`);
@@ -82,7 +86,11 @@ export function resolveAuthority(
       const url = parseHttpsUrl('authorityConfig.authorityUrl', effective.authorityUrl);
       const segments = url.pathname.split('/').filter(Boolean);
       if (segments.length === 0) {
-        throw invalidOption('authorityConfig.authorityUrl', 'an https URL ending in a tenant, e.g. https://login.microsoftonline.com/<tenant>', effective.authorityUrl);
+        throw invalidOption(
+          'authorityConfig.authorityUrl',
+          'an https URL ending in a tenant, e.g. https://login.microsoftonline.com/<tenant>',
+          effective.authorityUrl,
+        );
       }
       checkTenantUsable('authorityConfig.authorityUrl', segments[segments.length - 1], appOnly);
       return withKnownAuthorities(`${url.origin}/${segments.join('/')}`);
@@ -95,7 +103,13 @@ export function resolveAuthority(
 function loginHost(cloud: AzureCloud | undefined, env: NodeJS.ProcessEnv): string {
   if (cloud !== undefined) {
     if (!Object.hasOwn(AZURE_AUTHORITY_HOSTS, cloud)) {
-      throw invalidOption('authorityConfig.cloud', Object.keys(AZURE_AUTHORITY_HOSTS).map((c) => `'${c}'`).join(', '), cloud);
+      throw invalidOption(
+        'authorityConfig.cloud',
+        Object.keys(AZURE_AUTHORITY_HOSTS)
+          .map((c) => `'${c}'`)
+          .join(', '),
+        cloud,
+      );
     }
     return AZURE_AUTHORITY_HOSTS[cloud];
   }

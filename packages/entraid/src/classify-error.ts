@@ -60,13 +60,16 @@ export function toIdentityProviderError(error: unknown, options: ClassifyOptions
   if (error instanceof AuthxError || AuthxError.isInstance(error)) return error as AuthxError;
   const verdict = classify(error, options);
   const detail = describe(error, options.redact);
-  return new IdentityProviderError(`Entra ID ${options.flow}: ${verdict.summary}${detail ? ` — ${detail}` : ''}`, {
-    code: verdict.code,
-    isRetryable: verdict.isRetryable,
-    retryAfterMs: verdict.retryAfterMs,
-    status: verdict.status,
-    cause: error,
-  });
+  return new IdentityProviderError(
+    `Entra ID ${options.flow}: ${verdict.summary}${detail ? ` — ${detail}` : ''}`,
+    {
+      code: verdict.code,
+      isRetryable: verdict.isRetryable,
+      retryAfterMs: verdict.retryAfterMs,
+      status: verdict.status,
+      cause: error,
+    },
+  );
 }
 
 function classify(error: unknown, options: ClassifyOptions): Verdict {
@@ -79,17 +82,35 @@ function classify(error: unknown, options: ClassifyOptions): Verdict {
 
   switch (name) {
     case 'ClientConfigurationError':
-      return { code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false, summary: 'MSAL rejected the configuration' };
+      return {
+        code: EntraIdErrorCode.CONFIGURATION_ERROR,
+        isRetryable: false,
+        summary: 'MSAL rejected the configuration',
+      };
     case 'InteractionRequiredAuthError':
-      return { code: EntraIdErrorCode.INVALID_GRANT, isRetryable: false, status, summary: 'the grant was rejected; the user must sign in again' };
+      return {
+        code: EntraIdErrorCode.INVALID_GRANT,
+        isRetryable: false,
+        status,
+        summary: 'the grant was rejected; the user must sign in again',
+      };
     case 'CredentialUnavailableError':
       // @azure/identity wraps managed-identity and discovery failures here, with the MSAL error as cause.
       if (e.cause !== undefined) return classify(e.cause, options);
-      return { code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE, isRetryable: true, retryAfterMs, summary: 'no credential is available yet' };
+      return {
+        code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE,
+        isRetryable: true,
+        retryAfterMs,
+        summary: 'no credential is available yet',
+      };
     case 'AggregateAuthenticationError': {
       const inner = Array.isArray(e.errors) ? e.errors.map((x) => classify(x, options)) : [];
       const anyRetryable = inner.length === 0 || inner.some((v) => v.isRetryable);
-      return { code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE, isRetryable: anyRetryable, summary: 'every credential in the chain failed' };
+      return {
+        code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE,
+        isRetryable: anyRetryable,
+        summary: 'every credential in the chain failed',
+      };
     }
     case 'AuthenticationError': {
       const response = e.errorResponse as { error?: unknown } | undefined;
@@ -104,10 +125,20 @@ function classify(error: unknown, options: ClassifyOptions): Verdict {
       return byStatusAndCode(status, leadingCode, retryAfterMs, options);
     }
     case 'AbortError':
-      return { code: EntraIdErrorCode.REQUEST_ABORTED, isRetryable: true, summary: 'the request was aborted' };
+      return {
+        code: EntraIdErrorCode.REQUEST_ABORTED,
+        isRetryable: true,
+        summary: 'the request was aborted',
+      };
   }
 
-  if (errorCode || name === 'ServerError' || name === 'AuthError' || name === 'ClientAuthError' || name === 'NetworkError') {
+  if (
+    errorCode ||
+    name === 'ServerError' ||
+    name === 'AuthError' ||
+    name === 'ClientAuthError' ||
+    name === 'NetworkError'
+  ) {
     if (TRANSIENT_MSAL_CODES[errorCode]) {
       const code = TRANSIENT_MSAL_CODES[errorCode];
       const mi = options.managedIdentity && code === EntraIdErrorCode.NETWORK_ERROR;
@@ -122,35 +153,92 @@ function classify(error: unknown, options: ClassifyOptions): Verdict {
     if (name === 'ServerError' && status === undefined) {
       // MSAL's throttle cache answers locally (no request sent) with the remembered error codes.
       if (!PERMANENT_OAUTH_CODES[errorCode]) {
-        return { code: EntraIdErrorCode.THROTTLED, isRetryable: true, retryAfterMs, summary: 'MSAL is throttling requests after a 429/5xx answer' };
+        return {
+          code: EntraIdErrorCode.THROTTLED,
+          isRetryable: true,
+          retryAfterMs,
+          summary: 'MSAL is throttling requests after a 429/5xx answer',
+        };
       }
     }
     if (name === 'ClientAuthError' && !PERMANENT_OAUTH_CODES[errorCode]) {
-      return { code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false, status, summary: `MSAL refused the request (${errorCode})` };
+      return {
+        code: EntraIdErrorCode.CONFIGURATION_ERROR,
+        isRetryable: false,
+        status,
+        summary: `MSAL refused the request (${errorCode})`,
+      };
     }
     return byStatusAndCode(status, errorCode, retryAfterMs, options);
   }
 
-  return { code: EntraIdErrorCode.UNKNOWN, isRetryable: true, status, retryAfterMs, summary: 'the token request failed' };
+  return {
+    code: EntraIdErrorCode.UNKNOWN,
+    isRetryable: true,
+    status,
+    retryAfterMs,
+    summary: 'the token request failed',
+  };
 }
 
-function byStatusAndCode(status: number | undefined, oauthCode: string, retryAfterMs: number | undefined, options: ClassifyOptions): Verdict {
+function byStatusAndCode(
+  status: number | undefined,
+  oauthCode: string,
+  retryAfterMs: number | undefined,
+  options: ClassifyOptions,
+): Verdict {
   // The statuses MSAL's own managed-identity retry policy retries: transient whatever the body says.
   const miRetryStatus = status !== undefined && (MI_RETRY_STATUSES.has(status) || status >= 500);
   if (options.managedIdentity && (miRetryStatus || !PERMANENT_OAUTH_CODES[oauthCode])) {
     // IMDS and App Service report warm-up, identity propagation and throttling as HTTP errors.
-    return { code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, isRetryable: true, status, retryAfterMs, summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status) };
+    return {
+      code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+      isRetryable: true,
+      status,
+      retryAfterMs,
+      summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status),
+    };
   }
-  if (status === 429) return { code: EntraIdErrorCode.THROTTLED, isRetryable: true, status, retryAfterMs, summary: summaryFor(EntraIdErrorCode.THROTTLED, status) };
+  if (status === 429)
+    return {
+      code: EntraIdErrorCode.THROTTLED,
+      isRetryable: true,
+      status,
+      retryAfterMs,
+      summary: summaryFor(EntraIdErrorCode.THROTTLED, status),
+    };
   if (status === 408 || (status !== undefined && status >= 500)) {
-    return { code: EntraIdErrorCode.SERVER_UNAVAILABLE, isRetryable: true, status, retryAfterMs, summary: summaryFor(EntraIdErrorCode.SERVER_UNAVAILABLE, status) };
+    return {
+      code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+      isRetryable: true,
+      status,
+      retryAfterMs,
+      summary: summaryFor(EntraIdErrorCode.SERVER_UNAVAILABLE, status),
+    };
   }
   const permanent = PERMANENT_OAUTH_CODES[oauthCode];
-  if (permanent) return { code: permanent, isRetryable: false, status, summary: `the identity provider answered ${oauthCode}${status ? ` (HTTP ${status})` : ''}` };
+  if (permanent)
+    return {
+      code: permanent,
+      isRetryable: false,
+      status,
+      summary: `the identity provider answered ${oauthCode}${status ? ` (HTTP ${status})` : ''}`,
+    };
   if (status !== undefined && status >= 400) {
-    return { code: EntraIdErrorCode.REQUEST_REJECTED, isRetryable: false, status, summary: `the identity provider rejected the request (HTTP ${status}${oauthCode ? ` ${oauthCode}` : ''})` };
+    return {
+      code: EntraIdErrorCode.REQUEST_REJECTED,
+      isRetryable: false,
+      status,
+      summary: `the identity provider rejected the request (HTTP ${status}${oauthCode ? ` ${oauthCode}` : ''})`,
+    };
   }
-  return { code: EntraIdErrorCode.UNKNOWN, isRetryable: true, status, retryAfterMs, summary: 'the token request failed' };
+  return {
+    code: EntraIdErrorCode.UNKNOWN,
+    isRetryable: true,
+    status,
+    retryAfterMs,
+    summary: 'the token request failed',
+  };
 }
 
 function summaryFor(code: EntraIdErrorCode, status?: number): string {
@@ -174,7 +262,8 @@ function summaryFor(code: EntraIdErrorCode, status?: number): string {
 }
 
 function describe(error: unknown, redact: ((text: string) => string) | undefined): string {
-  if (!(error instanceof Error) && (typeof error !== 'object' || error === null)) return typeof error === 'string' ? clip(error, redact) : '';
+  if (!(error instanceof Error) && (typeof error !== 'object' || error === null))
+    return typeof error === 'string' ? clip(error, redact) : '';
   const e = error as { name?: unknown; message?: unknown };
   const text = `${typeof e.name === 'string' ? e.name : 'Error'}: ${typeof e.message === 'string' ? e.message : ''}`;
   return clip(text, redact);

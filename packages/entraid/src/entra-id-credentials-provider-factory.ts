@@ -1,8 +1,16 @@
 import type { AuthenticationResult } from '@azure/msal-node';
 import type { AuthenticationResponse } from './credentials-mapper';
 import { EntraidCredentialsProvider } from './entraid-credentials-provider';
-import { type AuthCodePKCEFlow, type AuthCodePKCEParams, createAuthorizationCodeFlow } from './flows/authorization-code-pkce';
-import { type ClientCertificateOptions, freshAssertionCallback, loadClientCertificate } from './flows/client-certificate';
+import {
+  type AuthCodePKCEFlow,
+  type AuthCodePKCEParams,
+  createAuthorizationCodeFlow,
+} from './flows/authorization-code-pkce';
+import {
+  type ClientCertificateOptions,
+  freshAssertionCallback,
+  loadClientCertificate,
+} from './flows/client-certificate';
 import { createConfidentialIdentityProvider } from './flows/confidential-client';
 import {
   createManagedIdentityIdentityProvider,
@@ -10,7 +18,10 @@ import {
   type UserAssignedManagedIdentityOptions,
   userAssignedIdParams,
 } from './flows/managed-identity';
-import { createTokenCredentialIdentityProvider, type DefaultAzureCredentialsParams } from './flows/token-credential';
+import {
+  createTokenCredentialIdentityProvider,
+  type DefaultAzureCredentialsParams,
+} from './flows/token-credential';
 import type { EntraIdentityProvider } from './identity-providers/entra-identity-provider';
 import { invalidOption } from './invalid-option';
 import type { AppRegistrationOptions, BaseProviderOptions } from './options';
@@ -35,24 +46,48 @@ export interface ClientCredentialsWithCertificateParams extends AppRegistrationO
  * per Entra ID flow — the same names and option shapes as @redis/entraid. Every provider can be
  * passed to node-redis as `credentialsProvider`. Invalid options throw InvalidOptionError here.
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: the @redis/entraid API is a class of static factory methods.
 export class EntraIdCredentialsProviderFactory {
   /** Managed identity, system-assigned, or user-assigned when `userAssignedClientId` is given. */
-  static createManagedIdentityProvider(params: ManagedIdentityOptions, userAssignedClientId?: string): EntraidCredentialsProvider {
+  static createManagedIdentityProvider(
+    params: ManagedIdentityOptions,
+    userAssignedClientId?: string,
+  ): EntraidCredentialsProvider {
     const options = checkParams<ManagedIdentityOptions>(params);
-    const idParams = userAssignedClientId === undefined ? undefined : { userAssignedClientId: requiredString('userAssignedClientId', userAssignedClientId) };
-    return provider(createManagedIdentityIdentityProvider(options, idParams, usesDefaultMapper(options)), options);
+    const idParams =
+      userAssignedClientId === undefined
+        ? undefined
+        : { userAssignedClientId: requiredString('userAssignedClientId', userAssignedClientId) };
+    return provider(
+      createManagedIdentityIdentityProvider(options, idParams, usesDefaultMapper(options)),
+      options,
+    );
   }
 
   /** System-assigned managed identity of the Azure resource the process runs on. */
-  static createForSystemAssignedManagedIdentity(params: ManagedIdentityOptions = {}): EntraidCredentialsProvider {
+  static createForSystemAssignedManagedIdentity(
+    params: ManagedIdentityOptions = {},
+  ): EntraidCredentialsProvider {
     const options = checkParams<ManagedIdentityOptions>(params);
-    return provider(createManagedIdentityIdentityProvider(options, undefined, usesDefaultMapper(options)), options);
+    return provider(
+      createManagedIdentityIdentityProvider(options, undefined, usesDefaultMapper(options)),
+      options,
+    );
   }
 
   /** User-assigned managed identity, by exactly one of userAssignedClientId, userAssignedObjectId, userAssignedResourceId. */
-  static createForUserAssignedManagedIdentity(params: UserAssignedManagedIdentityOptions): EntraidCredentialsProvider {
+  static createForUserAssignedManagedIdentity(
+    params: UserAssignedManagedIdentityOptions,
+  ): EntraidCredentialsProvider {
     const options = checkParams<UserAssignedManagedIdentityOptions>(params);
-    return provider(createManagedIdentityIdentityProvider(options, userAssignedIdParams(options), usesDefaultMapper(options)), options);
+    return provider(
+      createManagedIdentityIdentityProvider(
+        options,
+        userAssignedIdParams(options),
+        usesDefaultMapper(options),
+      ),
+      options,
+    );
   }
 
   /** Service principal with a client secret (client credentials grant). */
@@ -60,16 +95,30 @@ export class EntraIdCredentialsProviderFactory {
     const options = checkParams<ClientSecretCredentialsParams>(params);
     const clientSecret = requiredString('clientSecret', options.clientSecret);
     const redact = createRedactor([clientSecret]);
-    const idp = createConfidentialIdentityProvider('client credentials', options, { clientSecret }, redact, usesDefaultMapper(options));
+    const idp = createConfidentialIdentityProvider(
+      'client credentials',
+      options,
+      { clientSecret },
+      redact,
+      usesDefaultMapper(options),
+    );
     return provider(idp, options);
   }
 
   /** Service principal with a certificate (client assertion signed with its private key). */
-  static createForClientCredentialsWithCertificate(params: ClientCredentialsWithCertificateParams): EntraidCredentialsProvider {
+  static createForClientCredentialsWithCertificate(
+    params: ClientCredentialsWithCertificateParams,
+  ): EntraidCredentialsProvider {
     const options = checkParams<ClientCredentialsWithCertificateParams>(params);
     const { clientCertificate, secrets } = loadClientCertificate(options.certificate);
     const redact = createRedactor(secrets);
-    const idp = createConfidentialIdentityProvider('client certificate', options, { clientAssertion: freshAssertionCallback(clientCertificate) }, redact, usesDefaultMapper(options));
+    const idp = createConfidentialIdentityProvider(
+      'client certificate',
+      options,
+      { clientAssertion: freshAssertionCallback(clientCertificate) },
+      redact,
+      usesDefaultMapper(options),
+    );
     return provider(idp, options);
   }
 
@@ -84,7 +133,9 @@ export class EntraIdCredentialsProviderFactory {
    * `createCredentialsProvider({ code, verifier, state })` with what the redirect delivered. Later
    * tokens come silently from the refresh token.
    */
-  static createForAuthorizationCodeWithPKCE(params: AuthCodePKCEParams): AuthCodePKCEFlow<EntraidCredentialsProvider> {
+  static createForAuthorizationCodeWithPKCE(
+    params: AuthCodePKCEParams,
+  ): AuthCodePKCEFlow<EntraidCredentialsProvider> {
     const options = checkParams<AuthCodePKCEParams>(params);
     return createAuthorizationCodeFlow(options, usesDefaultMapper(options), (idp) => provider(idp, options));
   }
@@ -105,5 +156,8 @@ function provider(
   options: BaseProviderOptions,
 ): EntraidCredentialsProvider {
   // Both result shapes are AuthenticationResponse; the identity provider only produces, never consumes, them.
-  return new EntraidCredentialsProvider(identityProvider as EntraIdentityProvider<AuthenticationResponse>, options);
+  return new EntraidCredentialsProvider(
+    identityProvider as EntraIdentityProvider<AuthenticationResponse>,
+    options,
+  );
 }

@@ -1,6 +1,10 @@
 import { inspect } from 'node:util';
 import { type BasicAuth, StreamingCredentialsProvider, type TokenManager } from '@authx/token-core';
-import { type AuthenticationResponse, type CredentialsMapper, DEFAULT_CREDENTIALS_MAPPER } from './credentials-mapper';
+import {
+  type AuthenticationResponse,
+  type CredentialsMapper,
+  DEFAULT_CREDENTIALS_MAPPER,
+} from './credentials-mapper';
 import type { EntraIdentityProvider } from './identity-providers/entra-identity-provider';
 import type { BaseProviderOptions } from './options';
 import { optionalFunction } from './validate';
@@ -15,7 +19,9 @@ export class EntraidCredentialsProvider extends StreamingCredentialsProvider<Aut
 
   /** Use the `EntraIdCredentialsProviderFactory` methods rather than this constructor. */
   constructor(identityProvider: EntraIdentityProvider<AuthenticationResponse>, options: BaseProviderOptions) {
-    const mapper = optionalFunction<CredentialsMapper>('credentialsMapper', options.credentialsMapper) ?? DEFAULT_CREDENTIALS_MAPPER;
+    const mapper =
+      optionalFunction<CredentialsMapper>('credentialsMapper', options.credentialsMapper) ??
+      DEFAULT_CREDENTIALS_MAPPER;
     super({
       identityProvider,
       tokenManagerConfig: options.tokenManagerConfig,

@@ -16,12 +16,22 @@ export {
 } from './entra-id-credentials-provider-factory';
 export { EntraidCredentialsProvider } from './entraid-credentials-provider';
 export { EntraIdErrorCode } from './error-codes';
-export type { AuthCodePKCEFlow, AuthCodePKCEParams, PKCECodes, PKCEParams } from './flows/authorization-code-pkce';
+export type {
+  AuthCodePKCEFlow,
+  AuthCodePKCEParams,
+  PKCECodes,
+  PKCEParams,
+} from './flows/authorization-code-pkce';
 export type { ClientCertificateOptions } from './flows/client-certificate';
 export type { ManagedIdentityOptions, UserAssignedManagedIdentityOptions } from './flows/managed-identity';
 export type { DefaultAzureCredentialsParams } from './flows/token-credential';
 export type { EntraIdLogger, EntraIdLogLevel } from './logger';
-export type { AppRegistrationOptions, BaseProviderOptions, MsalConfigOverrides, MsalProviderOptions } from './options';
+export type {
+  AppRegistrationOptions,
+  BaseProviderOptions,
+  MsalConfigOverrides,
+  MsalProviderOptions,
+} from './options';
 export type { AccessToken, GetTokenOptions, TokenCredential } from './token-credential';
 // Seed (@redis/entraid) exports: the token-core defaults and types it re-exported from node-redis.
 export {

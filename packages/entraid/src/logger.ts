@@ -27,7 +27,11 @@ const TO_MSAL: Record<EntraIdLogLevel, LogLevel> = {
  * MSAL logger options that forward lines at or above `level` to `logger`. PII logging stays off,
  * lines MSAL flags as PII are dropped, and every line passes the redactor as a second guard.
  */
-export function msalLoggerOptions(logger: EntraIdLogger | undefined, level: EntraIdLogLevel, redact: Redactor): LoggerOptions {
+export function msalLoggerOptions(
+  logger: EntraIdLogger | undefined,
+  level: EntraIdLogLevel,
+  redact: Redactor,
+): LoggerOptions {
   return {
     piiLoggingEnabled: false,
     logLevel: TO_MSAL[level],

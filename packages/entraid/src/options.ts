@@ -10,7 +10,14 @@ import type { EntraIdLogger, EntraIdLogLevel } from './logger';
  * computed ones. For managed identity, MSAL fixes the network client process-wide at the first request.
  */
 export interface MsalConfigOverrides {
-  auth?: Pick<NodeAuthOptions, 'knownAuthorities' | 'authorityMetadata' | 'cloudDiscoveryMetadata' | 'clientCapabilities' | 'azureCloudOptions'>;
+  auth?: Pick<
+    NodeAuthOptions,
+    | 'knownAuthorities'
+    | 'authorityMetadata'
+    | 'cloudDiscoveryMetadata'
+    | 'clientCapabilities'
+    | 'azureCloudOptions'
+  >;
   system?: NodeSystemOptions;
   cache?: CacheOptions;
 }

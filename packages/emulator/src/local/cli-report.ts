@@ -85,7 +85,7 @@ export function shellQuote(argument: string): string {
 }
 
 const line = (args: readonly string[]) => args.map(shellQuote).join(' ');
-const exports = (env: Record<string, string>) =>
+const exportLines = (env: Record<string, string>) =>
   Object.entries(env).map(([name, value]) => `  export ${name}=${shellQuote(value)}`);
 
 /** The text the CLI prints. */
@@ -110,9 +110,9 @@ export function formatCliReport(report: CliReport): string {
     `  trust it       export NODE_EXTRA_CA_CERTS=${shellQuote(report.caPath)}   (replaces any value already set)`,
     '',
     'Managed identity, App Service style',
-    ...exports(report.managedIdentity.appService),
+    ...exportLines(report.managedIdentity.appService),
     'Managed identity, IMDS style',
-    ...exports(report.managedIdentity.imds),
+    ...exportLines(report.managedIdentity.imds),
     '',
     `Try it (token valid until ${expiresAt}):`,
     `  ${line([...report.redisCli, 'PING'])}`,

@@ -44,9 +44,12 @@ export interface LocalAzureRedis<
   /** `{authorityHost}/{tenantId}`: the MSAL `authority`. */
   readonly authority: string;
   readonly tenantId: string;
-  /** Client id of the ready-made app (confidential, with {@link clientSecret}). */
+  /** Client id of the ready-made app (the first app; confidential, with {@link clientSecret}). */
   readonly clientId: string;
-  /** Secret of the ready-made app (an emulator value; kept out of `util.inspect` and JSON all the same). */
+  /**
+   * Secret of the ready-made app: `DEFAULT_CLIENT_SECRET`, or the first secret of the first
+   * app given in `entra.apps` ('' when it has none). Kept out of `util.inspect` and JSON.
+   */
   readonly clientSecret: string;
   /** Scope to request for Redis: `https://redis.azure.com/.default`. */
   readonly scope: string;

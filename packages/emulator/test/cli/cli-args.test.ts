@@ -37,11 +37,11 @@ describe('parseCliArgs', () => {
 
     it.each([
       [['--port', '65536'], '--port must be a port number 0–65535'],
-      [['--port', '-1'], '--port must be a port number'],
+      [['--port=-1'], '--port must be a port number'],
       [['--mi-port', 'http'], '--mi-port must be a port number'],
       [['--token-lifetime', '0'], '--token-lifetime must be a number of seconds > 0'],
       [['--token-lifetime', '1e3'], '--token-lifetime must be a number of seconds > 0'],
-      [['--grace', '-5'], '--grace must be a number of milliseconds >= 0'],
+      [['--grace=-5'], '--grace must be a number of milliseconds >= 0'],
       [['--cluster', '--port', '7000'], '--port and --redis-port cannot be used with --cluster'],
       [['--nope'], "Unknown option '--nope'"],
       [['--port'], "Option '--port <value>' argument missing"],

@@ -89,4 +89,22 @@ describe('startEmulator › start failures', () => {
       await azure.stop();
     }
   });
+
+  it('makes the first of custom entra.apps the ready-made app, with its first secret', async () => {
+    const azure = await startEmulator({
+      entra: {
+        apps: [
+          { clientId: 'my-app', secrets: ['my-secret'] },
+          { clientId: 'public-app', publicClient: true },
+        ],
+      },
+    });
+    try {
+      expect(azure.clientId).toBe('my-app');
+      expect(azure.clientSecret).toBe('my-secret');
+      expect(azure.msalConfig().auth).toMatchObject({ clientId: 'my-app', clientSecret: 'my-secret' });
+    } finally {
+      await azure.stop();
+    }
+  });
 });

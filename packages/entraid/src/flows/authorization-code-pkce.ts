@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type AccountInfo, type AuthenticationResult, CryptoProvider, PublicClientApplication } from '@azure/msal-node';
+import {
+  type AccountInfo,
+  type AuthenticationResult,
+  CryptoProvider,
+  PublicClientApplication,
+} from '@azure/msal-node';
 import { REDIS_SCOPE_DEFAULT } from '../constants';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
 import { invalidOption } from '../invalid-option';
@@ -86,7 +91,11 @@ export function createAuthorizationCodeFlow<P>(
         // The redirect carries MSAL's `<library state>|<our state>`; the raw value is accepted too.
         const state = requiredString('state', params.state);
         if (!issuedStates.delete(state.slice(state.indexOf('|') + 1))) {
-          throw invalidOption('state', 'the state of an authorization URL returned by getAuthCodeUrl, used once', params.state);
+          throw invalidOption(
+            'state',
+            'the state of an authorization URL returned by getAuthCodeUrl, used once',
+            params.state,
+          );
         }
       }
       let app = constructMsal(() => new PublicClientApplication(config));
@@ -95,7 +104,13 @@ export function createAuthorizationCodeFlow<P>(
         flow: 'authorization code',
         async acquire() {
           if (account === null) {
-            const result = await app.acquireTokenByCode({ code, codeVerifier: verifier, redirectUri, scopes, ...(clientInfo ? { clientInfo } : {}) });
+            const result = await app.acquireTokenByCode({
+              code,
+              codeVerifier: verifier,
+              redirectUri,
+              scopes,
+              ...(clientInfo ? { clientInfo } : {}),
+            });
             account = result?.account ?? null;
             return result;
           }

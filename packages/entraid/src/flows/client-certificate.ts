@@ -1,6 +1,11 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ClientAssertion, type ClientAssertionCallback, CryptoProvider, type NodeAuthOptions } from '@azure/msal-node';
+import {
+  ClientAssertion,
+  type ClientAssertionCallback,
+  CryptoProvider,
+  type NodeAuthOptions,
+} from '@azure/msal-node';
 import { invalidOption } from '../invalid-option';
 import { optionalString } from '../validate';
 
@@ -36,29 +41,50 @@ export interface LoadedClientCertificate {
 }
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const PRIVATE_KEY_BLOCK = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]+?-----END (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 /** Validates and normalises a client certificate; every problem is an InvalidOptionError naming the field. */
 export function loadClientCertificate(value: unknown): LoadedClientCertificate {
   if (typeof value !== 'object' || value === null) {
-    throw invalidOption('certificate', 'an object with privateKey and certificate (PEM or path) or thumbprint', value);
+    throw invalidOption(
+      'certificate',
+      'an object with privateKey and certificate (PEM or path) or thumbprint',
+      value,
+    );
   }
   const options = value as ClientCertificateOptions;
-  const certificatePem = options.certificate === undefined ? undefined : readPem('certificate.certificate', options.certificate);
+  const certificatePem =
+    options.certificate === undefined ? undefined : readPem('certificate.certificate', options.certificate);
   const certificates: string[] = certificatePem?.match(CERTIFICATE_BLOCK) ?? [];
   if (certificatePem !== undefined && certificates.length === 0) {
-    throw invalidOption('certificate.certificate', 'PEM text with a -----BEGIN CERTIFICATE----- block, or a path to such a file', 'no certificate block');
+    throw invalidOption(
+      'certificate.certificate',
+      'PEM text with a -----BEGIN CERTIFICATE----- block, or a path to such a file',
+      'no certificate block',
+    );
   }
   const leaf = certificates.length > 0 ? parseCertificate(certificates[0]) : undefined;
 
-  const keyPem = options.privateKey !== undefined ? readPem('certificate.privateKey', options.privateKey) : PRIVATE_KEY_BLOCK.exec(certificatePem ?? '')?.[0];
+  const keyPem =
+    options.privateKey !== undefined
+      ? readPem('certificate.privateKey', options.privateKey)
+      : PRIVATE_KEY_BLOCK.exec(certificatePem ?? '')?.[0];
   if (keyPem === undefined) {
-    throw invalidOption('certificate.privateKey', 'a PEM private key or a path to one (or a certificate PEM that contains the key)', undefined);
+    throw invalidOption(
+      'certificate.privateKey',
+      'a PEM private key or a path to one (or a certificate PEM that contains the key)',
+      undefined,
+    );
   }
   const passphrase = optionalString('certificate.privateKeyPassphrase', options.privateKeyPassphrase);
   const key = parsePrivateKey(keyPem, passphrase);
   if (leaf && !leaf.checkPrivateKey(key)) {
-    throw invalidOption('certificate.privateKey', 'the private key of certificate.certificate (the key does not match its public key)', 'another key');
+    throw invalidOption(
+      'certificate.privateKey',
+      'the private key of certificate.certificate (the key does not match its public key)',
+      'another key',
+    );
   }
   // MSAL signs with jsonwebtoken and expects an unencrypted PEM: hand it PKCS#8.
   const privateKey = key.export({ format: 'pem', type: 'pkcs8' }).toString();
@@ -71,36 +97,64 @@ export function loadClientCertificate(value: unknown): LoadedClientCertificate {
   };
 }
 
-function resolveThumbprints(options: ClientCertificateOptions, leaf: X509Certificate | undefined): { thumbprint?: string; thumbprintSha256?: string } {
+function resolveThumbprints(
+  options: ClientCertificateOptions,
+  leaf: X509Certificate | undefined,
+): { thumbprint?: string; thumbprintSha256?: string } {
   const sha1 = hexThumbprint('certificate.thumbprint', options.thumbprint, 40);
   const sha256 = hexThumbprint('certificate.thumbprintSha256', options.thumbprintSha256, 64);
   if (leaf) {
     const computedSha256 = leaf.fingerprint256.replace(/:/g, '').toLowerCase();
     const computedSha1 = leaf.fingerprint.replace(/:/g, '').toLowerCase();
     if (sha256 !== undefined && sha256 !== computedSha256) {
-      throw invalidOption('certificate.thumbprintSha256', "the SHA-256 thumbprint of certificate.certificate (or leave it out: it is computed)", 'a different thumbprint');
+      throw invalidOption(
+        'certificate.thumbprintSha256',
+        'the SHA-256 thumbprint of certificate.certificate (or leave it out: it is computed)',
+        'a different thumbprint',
+      );
     }
     if (sha1 !== undefined && sha1 !== computedSha1) {
-      throw invalidOption('certificate.thumbprint', 'the SHA-1 thumbprint of certificate.certificate (or leave it out: it is computed)', 'a different thumbprint');
+      throw invalidOption(
+        'certificate.thumbprint',
+        'the SHA-1 thumbprint of certificate.certificate (or leave it out: it is computed)',
+        'a different thumbprint',
+      );
     }
     return { thumbprintSha256: computedSha256 };
   }
   if (sha256 !== undefined) return { thumbprintSha256: sha256 };
   if (sha1 !== undefined) return { thumbprint: sha1 };
-  throw invalidOption('certificate.thumbprint', 'a hex thumbprint (thumbprint: SHA-1, thumbprintSha256: SHA-256), or certificate.certificate to compute it from', undefined);
+  throw invalidOption(
+    'certificate.thumbprint',
+    'a hex thumbprint (thumbprint: SHA-1, thumbprintSha256: SHA-256), or certificate.certificate to compute it from',
+    undefined,
+  );
 }
 
-function resolveX5c(options: ClientCertificateOptions, certificatePem: string | undefined): string | undefined {
+function resolveX5c(
+  options: ClientCertificateOptions,
+  certificatePem: string | undefined,
+): string | undefined {
   if (options.sendCertificateChain !== undefined && typeof options.sendCertificateChain !== 'boolean') {
     throw invalidOption('certificate.sendCertificateChain', 'a boolean', options.sendCertificateChain);
   }
   if (options.x5c !== undefined) {
     const blocks = readPem('certificate.x5c', options.x5c).match(CERTIFICATE_BLOCK) ?? [];
-    if (blocks.length === 0) throw invalidOption('certificate.x5c', 'PEM certificate chain text or a path to it', 'no certificate block');
+    if (blocks.length === 0)
+      throw invalidOption(
+        'certificate.x5c',
+        'PEM certificate chain text or a path to it',
+        'no certificate block',
+      );
     return blocks.join('\n');
   }
   if (options.sendCertificateChain) {
-    if (certificatePem === undefined) throw invalidOption('certificate.certificate', 'the certificate chain (PEM or path) when sendCertificateChain is true', undefined);
+    if (certificatePem === undefined)
+      throw invalidOption(
+        'certificate.certificate',
+        'the certificate chain (PEM or path) when sendCertificateChain is true',
+        undefined,
+      );
     // Only the certificate blocks: a combined PEM file also holds the private key.
     return (certificatePem.match(CERTIFICATE_BLOCK) ?? []).join('\n');
   }
@@ -108,7 +162,8 @@ function resolveX5c(options: ClientCertificateOptions, certificatePem: string | 
 }
 
 function readPem(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw invalidOption(option, 'PEM text or a path to a PEM file', value);
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw invalidOption(option, 'PEM text or a path to a PEM file', value);
   if (value.includes('-----BEGIN ')) return value;
   try {
     return readFileSync(value, 'utf8');
@@ -121,7 +176,11 @@ function parseCertificate(pem: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch {
-    throw invalidOption('certificate.certificate', 'a valid X.509 certificate in PEM', 'an unparsable certificate');
+    throw invalidOption(
+      'certificate.certificate',
+      'a valid X.509 certificate in PEM',
+      'an unparsable certificate',
+    );
   }
 }
 
@@ -140,7 +199,8 @@ function parsePrivateKey(pem: string, passphrase: string | undefined): KeyObject
 function hexThumbprint(option: string, value: unknown, hexChars: number): string | undefined {
   if (value === undefined) return undefined;
   const normalised = typeof value === 'string' ? value.replace(/[:\s]/g, '').toLowerCase() : '';
-  if (!new RegExp(`^[0-9a-f]{${hexChars}}$`).test(normalised)) throw invalidOption(option, `${hexChars} hex characters`, value);
+  if (!new RegExp(`^[0-9a-f]{${hexChars}}$`).test(normalised))
+    throw invalidOption(option, `${hexChars} hex characters`, value);
   return normalised;
 }
 
@@ -149,12 +209,22 @@ function hexThumbprint(option: string, value: unknown, hexChars: number): string
  * request. MSAL's own certificate handling reuses one assertion for up to 10 minutes, which a
  * server enforcing RFC 7523 replay protection (one use per `jti`) refuses from the second refresh on.
  */
-export function freshAssertionCallback(certificate: LoadedClientCertificate['clientCertificate']): ClientAssertionCallback {
+export function freshAssertionCallback(
+  certificate: LoadedClientCertificate['clientCertificate'],
+): ClientAssertionCallback {
   const cryptoProvider = new CryptoProvider();
   return async ({ clientId, tokenEndpoint }) => {
     const assertion = certificate.thumbprintSha256
-      ? ClientAssertion.fromCertificateWithSha256Thumbprint(certificate.thumbprintSha256, certificate.privateKey, certificate.x5c)
-      : ClientAssertion.fromCertificate(certificate.thumbprint ?? '', certificate.privateKey, certificate.x5c);
+      ? ClientAssertion.fromCertificateWithSha256Thumbprint(
+          certificate.thumbprintSha256,
+          certificate.privateKey,
+          certificate.x5c,
+        )
+      : ClientAssertion.fromCertificate(
+          certificate.thumbprint ?? '',
+          certificate.privateKey,
+          certificate.x5c,
+        );
     return assertion.getJwt(cryptoProvider, clientId, tokenEndpoint ?? '');
   };
 }

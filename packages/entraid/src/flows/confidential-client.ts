@@ -1,4 +1,9 @@
-import { type AuthenticationResult, type Configuration, ConfidentialClientApplication, type NodeAuthOptions } from '@azure/msal-node';
+import {
+  type AuthenticationResult,
+  type Configuration,
+  ConfidentialClientApplication,
+  type NodeAuthOptions,
+} from '@azure/msal-node';
 import { resolveAuthority } from '../authority';
 import { REDIS_SCOPE_DEFAULT } from '../constants';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
@@ -22,7 +27,8 @@ export function buildAppConfiguration(
   const clientId = requiredString('clientId', options.clientId);
   const { authority, knownAuthorities } = resolveAuthority(options.authorityConfig, { appOnly });
   const overrides = optionalObject<MsalConfigOverrides>('msalConfig', options.msalConfig) ?? {};
-  const auth = optionalObject<NonNullable<MsalConfigOverrides['auth']>>('msalConfig.auth', overrides.auth) ?? {};
+  const auth =
+    optionalObject<NonNullable<MsalConfigOverrides['auth']>>('msalConfig.auth', overrides.auth) ?? {};
   return {
     auth: {
       ...auth,
@@ -42,7 +48,11 @@ export function constructMsal<A>(create: () => A): A {
     return create();
   } catch (error) {
     const code = (error as { errorCode?: unknown }).errorCode;
-    throw invalidOption('msalConfig', `a configuration MSAL accepts (MSAL refused it: ${typeof code === 'string' ? code : 'unknown'})`, undefined);
+    throw invalidOption(
+      'msalConfig',
+      `a configuration MSAL accepts (MSAL refused it: ${typeof code === 'string' ? code : 'unknown'})`,
+      undefined,
+    );
   }
 }
 
@@ -60,7 +70,9 @@ export function createConfidentialIdentityProvider(
 ): EntraIdentityProvider<AuthenticationResult> {
   const scopes = scopesOption('scopes', options.scopes, [REDIS_SCOPE_DEFAULT]);
   const config = buildAppConfiguration(options, credential, redact, { appOnly: true });
-  let app: ConfidentialClientApplication | undefined = constructMsal(() => new ConfidentialClientApplication(config));
+  let app: ConfidentialClientApplication | undefined = constructMsal(
+    () => new ConfidentialClientApplication(config),
+  );
   return new EntraIdentityProvider<AuthenticationResult>({
     flow,
     acquire: () => {

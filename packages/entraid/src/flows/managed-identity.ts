@@ -1,4 +1,8 @@
-import { type AuthenticationResult, ManagedIdentityApplication, type ManagedIdentityIdParams } from '@azure/msal-node';
+import {
+  type AuthenticationResult,
+  ManagedIdentityApplication,
+  type ManagedIdentityIdParams,
+} from '@azure/msal-node';
 import { REDIS_SCOPE } from '../constants';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
 import { invalidOption } from '../invalid-option';
@@ -32,7 +36,11 @@ const USER_ASSIGNED_IDS = ['userAssignedClientId', 'userAssignedObjectId', 'user
 export function userAssignedIdParams(options: UserAssignedManagedIdentityOptions): ManagedIdentityIdParams {
   const given = USER_ASSIGNED_IDS.filter((key) => options[key] !== undefined);
   if (given.length !== 1) {
-    throw invalidOption(USER_ASSIGNED_IDS.join(' | '), 'exactly one of userAssignedClientId, userAssignedObjectId or userAssignedResourceId', given.length === 0 ? undefined : given.join(', '));
+    throw invalidOption(
+      USER_ASSIGNED_IDS.join(' | '),
+      'exactly one of userAssignedClientId, userAssignedObjectId or userAssignedResourceId',
+      given.length === 0 ? undefined : given.join(', '),
+    );
   }
   const key = given[0];
   return { [key]: optionalString(key, options[key]) };
@@ -41,7 +49,12 @@ export function userAssignedIdParams(options: UserAssignedManagedIdentityOptions
 /** The managed-identity resource for the configured scope: the scope without `/.default`. */
 export function managedIdentityResource(scopes: unknown): string {
   const list = scopesOption('scopes', scopes, [REDIS_SCOPE]);
-  if (list.length !== 1) throw invalidOption('scopes', 'exactly one scope (a managed identity token is issued for one resource)', list.length);
+  if (list.length !== 1)
+    throw invalidOption(
+      'scopes',
+      'exactly one scope (a managed identity token is issued for one resource)',
+      list.length,
+    );
   return list[0].replace(/\/\.default$/, '');
 }
 

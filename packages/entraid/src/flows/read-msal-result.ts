@@ -11,7 +11,9 @@ export function readMsalResult(result: AuthenticationResult): TokenFields {
 }
 
 /** True when MSAL recorded the response in its throttle cache and would now fail locally (429, 5xx, Retry-After). */
-export function msalWillThrottle(lastErrorResponse: { status: number; retryAfterMs?: number } | undefined): boolean {
+export function msalWillThrottle(
+  lastErrorResponse: { status: number; retryAfterMs?: number } | undefined,
+): boolean {
   if (!lastErrorResponse) return false;
   const { status, retryAfterMs } = lastErrorResponse;
   return status === 429 || (status >= 500 && status < 600) || retryAfterMs !== undefined;

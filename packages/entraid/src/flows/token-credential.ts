@@ -20,16 +20,24 @@ export interface DefaultAzureCredentialsParams extends BaseProviderOptions {
  * Wraps a TokenCredential. Credentials keep their own cache and hand out a cached token until it
  * is within about 5 minutes of expiry, so early refreshes may return the same token.
  */
-export function createTokenCredentialIdentityProvider(params: DefaultAzureCredentialsParams, requireOid: boolean): EntraIdentityProvider<AccessToken> {
+export function createTokenCredentialIdentityProvider(
+  params: DefaultAzureCredentialsParams,
+  requireOid: boolean,
+): EntraIdentityProvider<AccessToken> {
   const credential = params.credential;
   if (typeof credential !== 'object' || credential === null || typeof credential.getToken !== 'function') {
-    throw invalidOption('credential', 'a TokenCredential (an object with getToken(scopes, options)), e.g. new DefaultAzureCredential()', credential);
+    throw invalidOption(
+      'credential',
+      'a TokenCredential (an object with getToken(scopes, options)), e.g. new DefaultAzureCredential()',
+      credential,
+    );
   }
   const scopes = scopesOption('scopes', params.scopes, [REDIS_SCOPE_DEFAULT]);
   const getTokenOptions = optionalObject<GetTokenOptions>('options', params.options) ?? {};
   return new EntraIdentityProvider<AccessToken>({
     flow: `TokenCredential (${credential.constructor?.name ?? 'custom'})`,
-    acquire: (signal) => credential.getToken(scopes, { ...getTokenOptions, ...(signal ? { abortSignal: signal } : {}) }),
+    acquire: (signal) =>
+      credential.getToken(scopes, { ...getTokenOptions, ...(signal ? { abortSignal: signal } : {}) }),
     read: (token) => ({ accessToken: token.token, expiresAtMs: token.expiresOnTimestamp }),
     requireOid,
     redact: createRedactor([]),

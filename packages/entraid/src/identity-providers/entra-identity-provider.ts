@@ -63,7 +63,9 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
     const context: IdpRequestContext = { signal };
     let result: R | null | undefined;
     try {
-      result = await idpRequestContext.run(context, () => raceAbort(this.#options.acquire(signal), signal, flow));
+      result = await idpRequestContext.run(context, () =>
+        raceAbort(this.#options.acquire(signal), signal, flow),
+      );
     } catch (error) {
       this.#options.afterFailure?.(context);
       throw toIdentityProviderError(error, {
@@ -80,8 +82,10 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
     const nowMs = this.#nowMs();
     if (result === null || result === undefined) throw this.#invalid('no result');
     const { accessToken, expiresAtMs } = this.#options.read(result);
-    if (typeof accessToken !== 'string' || accessToken.length === 0) throw this.#invalid('an empty access token');
-    if (expiresAtMs === undefined || !Number.isFinite(expiresAtMs)) throw this.#invalid('a token without expiry');
+    if (typeof accessToken !== 'string' || accessToken.length === 0)
+      throw this.#invalid('an empty access token');
+    if (expiresAtMs === undefined || !Number.isFinite(expiresAtMs))
+      throw this.#invalid('a token without expiry');
     if (expiresAtMs - nowMs < MIN_TOKEN_TTL_MS) throw this.#invalid('a token that has already expired');
     if (this.#options.requireOid && readObjectId(accessToken) === undefined) throw missingOidError();
     return { token: result, ttlMs: expiresAtMs - nowMs };
@@ -89,7 +93,9 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
 
   #invalid(what: string): InvalidTokenResponseError {
     // Seen for real: MSAL turns a 5xx with `{}` body into a result with accessToken "" (transient).
-    return new InvalidTokenResponseError(`Entra ID ${this.#options.flow}: the identity provider returned ${what}`);
+    return new InvalidTokenResponseError(
+      `Entra ID ${this.#options.flow}: the identity provider returned ${what}`,
+    );
   }
 
   toJSON(): Record<string, string> {

@@ -31,9 +31,12 @@ function abortError(signal: AbortSignal, flow: string): Error {
   const reason: unknown = signal.reason;
   // token-core aborts with its own typed error (e.g. RequestTimeoutError): pass it on unchanged.
   if (AuthxError.isInstance(reason)) return reason as AuthxError;
-  return new IdentityProviderError(`Entra ID ${flow}: the token request was aborted before the identity provider answered`, {
-    code: EntraIdErrorCode.REQUEST_ABORTED,
-    isRetryable: true,
-    cause: reason,
-  });
+  return new IdentityProviderError(
+    `Entra ID ${flow}: the token request was aborted before the identity provider answered`,
+    {
+      code: EntraIdErrorCode.REQUEST_ABORTED,
+      isRetryable: true,
+      cause: reason,
+    },
+  );
 }

@@ -1,4 +1,9 @@
-import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import {
+  AuthError,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
 import { idpRequestContext } from './request-context';
 
 /**
@@ -7,7 +12,11 @@ import { idpRequestContext } from './request-context';
  * AbortSignal, so a hung identity endpoint is really abandoned, not only raced.
  */
 export class FetchNetworkClient implements INetworkModule {
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
+  sendGetRequestAsync<T>(
+    url: string,
+    options?: NetworkRequestOptions,
+    timeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
     return this.#send<T>('GET', url, options, timeoutMs);
   }
 
@@ -15,7 +24,12 @@ export class FetchNetworkClient implements INetworkModule {
     return this.#send<T>('POST', url, options);
   }
 
-  async #send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeoutMs?: number): Promise<NetworkResponse<T>> {
+  async #send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    timeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
     const signals: AbortSignal[] = [];
     const attemptSignal = idpRequestContext.getStore()?.signal;
     if (attemptSignal) signals.push(attemptSignal);
@@ -41,7 +55,11 @@ export class FetchNetworkClient implements INetworkModule {
       body = (await response.json()) as T;
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'unknown';
-      throw new AuthError('token_parsing_error', '', `Failed to parse response (HTTP ${response.status}): ${reason}`);
+      throw new AuthError(
+        'token_parsing_error',
+        '',
+        `Failed to parse response (HTTP ${response.status}): ${reason}`,
+      );
     }
     return { headers, body, status: response.status };
   }
@@ -50,6 +68,7 @@ export class FetchNetworkClient implements INetworkModule {
 // undici reports "fetch failed" with the socket error as cause: keep the useful part.
 function describeCause(error: Error): string {
   const cause = error.cause;
-  if (cause instanceof Error) return `${error.message} (${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message})`;
+  if (cause instanceof Error)
+    return `${error.message} (${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message})`;
   return error.message;
 }

@@ -15,7 +15,11 @@ export class ObservingNetworkClient implements INetworkModule {
     this.#nowMs = nowMs;
   }
 
-  async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
+  async sendGetRequestAsync<T>(
+    url: string,
+    options?: NetworkRequestOptions,
+    timeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
     return this.#observe(await this.#inner.sendGetRequestAsync<T>(url, options, timeoutMs));
   }
 
@@ -26,7 +30,10 @@ export class ObservingNetworkClient implements INetworkModule {
   #observe<T>(response: NetworkResponse<T>): NetworkResponse<T> {
     const context = idpRequestContext.getStore();
     if (context && (response.status < 200 || response.status >= 300)) {
-      context.lastErrorResponse = { status: response.status, retryAfterMs: parseRetryAfterMs(response.headers, this.#nowMs()) };
+      context.lastErrorResponse = {
+        status: response.status,
+        retryAfterMs: parseRetryAfterMs(response.headers, this.#nowMs()),
+      };
     }
     return response;
   }

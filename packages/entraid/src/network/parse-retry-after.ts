@@ -3,7 +3,10 @@
  * `x-ms-retry-after-ms` (milliseconds), else `retry-after` as delay-seconds or an HTTP date.
  * Returns milliseconds (≥ 0), or undefined when no usable hint is present.
  */
-export function parseRetryAfterMs(headers: Record<string, string | undefined> | undefined, nowMs: number): number | undefined {
+export function parseRetryAfterMs(
+  headers: Record<string, string | undefined> | undefined,
+  nowMs: number,
+): number | undefined {
   if (!headers) return undefined;
   const lower = new Map(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {

@@ -31,7 +31,10 @@ describe('createForAuthorizationCodeWithPKCE end to end', () => {
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
     const pkceCodes = await flow.getPKCECodes();
-    const redirect = await followAuthorizationUrl(await flow.getAuthCodeUrl({ ...pkceCodes, state: 'my-state' }), emulator.caPem);
+    const redirect = await followAuthorizationUrl(
+      await flow.getAuthCodeUrl({ ...pkceCodes, state: 'my-state' }),
+      emulator.caPem,
+    );
     return flow.createCredentialsProvider({
       code: redirect.get('code') ?? '',
       verifier: pkceCodes.verifier,
@@ -40,16 +43,24 @@ describe('createForAuthorizationCodeWithPKCE end to end', () => {
     });
   }
 
-  it.each([2, 3] as const)('signs the user in, then refreshes silently with the refresh token across 3 rotations on RESP%i', async (RESP) => {
-    emulator.clearRequests();
-    const provider = await signIn();
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [], identities: [DEFAULT_USER_OID] });
-    const grants = tokenRequests(emulator).map((r) => r.grantType);
-    expect(grants[0]).toBe('authorization_code');
-    expect(grants.slice(1).every((g) => g === 'refresh_token')).toBe(true);
-    expect(grants.length).toBeGreaterThanOrEqual(4);
-  });
+  it.each([2, 3] as const)(
+    'signs the user in, then refreshes silently with the refresh token across 3 rotations on RESP%i',
+    async (RESP) => {
+      emulator.clearRequests();
+      const provider = await signIn();
+      const outcome = await runThroughRotations(provider, gateway, { RESP });
+      expect(outcome).toMatchObject({
+        commandsFailed: 0,
+        evictions: 0,
+        clientErrors: [],
+        identities: [DEFAULT_USER_OID],
+      });
+      const grants = tokenRequests(emulator).map((r) => r.grantType);
+      expect(grants[0]).toBe('authorization_code');
+      expect(grants.slice(1).every((g) => g === 'refresh_token')).toBe(true);
+      expect(grants.length).toBeGreaterThanOrEqual(4);
+    },
+  );
 
   it('stops with a permanent error when the refresh token is revoked, keeping the token it has', async () => {
     const provider = await signIn();
@@ -63,7 +74,10 @@ describe('createForAuthorizationCodeWithPKCE end to end', () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(listener.errors).toEqual([expect.any(RefreshFailedError)]);
-    expect((listener.errors[0] as RefreshFailedError).lastError).toMatchObject({ code: EntraIdErrorCode.INVALID_GRANT, isRetryable: false });
+    expect((listener.errors[0] as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.INVALID_GRANT,
+      isRetryable: false,
+    });
     expect(provider.getCurrentCredentials()).toEqual(first);
     subscription.dispose();
     provider.dispose();

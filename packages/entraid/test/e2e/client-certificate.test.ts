@@ -1,4 +1,9 @@
-import { type ClientCertificate, createClientCertificate, type EntraEmulator, type RedisGateway } from '@authx/emulator';
+import {
+  type ClientCertificate,
+  createClientCertificate,
+  type EntraEmulator,
+  type RedisGateway,
+} from '@authx/emulator';
 import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
 import { EntraIdCredentialsProviderFactory } from '../../src';
 import { startShortLivedEmulator } from '../helpers/emulator';
@@ -39,21 +44,27 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
     await emulator?.stop();
   });
 
-  it.each([2, 3] as const)('rotates tokens on RESP%i with a PEM certificate whose thumbprint is computed (PS256, x5t#S256)', async (RESP) => {
-    const assertions: string[] = [];
-    const provider = EntraIdCredentialsProviderFactory.createForClientCredentialsWithCertificate({
-      clientId: CLIENT_ID,
-      certificate: { certificate: cert.certPem, privateKey: cert.keyPem },
-      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
-      msalConfig: { system: { networkClient: recordingClient(emulator.msalNetworkClient(), assertions) } },
-      tokenManagerConfig: { expirationRefreshRatio: 0.5 },
-    });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [] });
-    expect(outcome.tokensAcquired).toBeGreaterThanOrEqual(4);
-    expect(headerOf(assertions[0])).toMatchObject({ alg: 'PS256', 'x5t#S256': Buffer.from(cert.thumbprintSha256, 'hex').toString('base64url') });
-    expect(headerOf(assertions[0]).x5c).toBeUndefined();
-  });
+  it.each([2, 3] as const)(
+    'rotates tokens on RESP%i with a PEM certificate whose thumbprint is computed (PS256, x5t#S256)',
+    async (RESP) => {
+      const assertions: string[] = [];
+      const provider = EntraIdCredentialsProviderFactory.createForClientCredentialsWithCertificate({
+        clientId: CLIENT_ID,
+        certificate: { certificate: cert.certPem, privateKey: cert.keyPem },
+        authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+        msalConfig: { system: { networkClient: recordingClient(emulator.msalNetworkClient(), assertions) } },
+        tokenManagerConfig: { expirationRefreshRatio: 0.5 },
+      });
+      const outcome = await runThroughRotations(provider, gateway, { RESP });
+      expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [] });
+      expect(outcome.tokensAcquired).toBeGreaterThanOrEqual(4);
+      expect(headerOf(assertions[0])).toMatchObject({
+        alg: 'PS256',
+        'x5t#S256': Buffer.from(cert.thumbprintSha256, 'hex').toString('base64url'),
+      });
+      expect(headerOf(assertions[0]).x5c).toBeUndefined();
+    },
+  );
 
   it('works with the @redis/entraid shape (SHA-1 thumbprint + key) and sends x5c when asked', async () => {
     const assertions: string[] = [];
@@ -67,7 +78,10 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
     const outcome = await runThroughRotations(provider, gateway, { RESP: 3, rotations: 1 });
     expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0 });
     const header = headerOf(assertions[0]);
-    expect(header).toMatchObject({ alg: 'RS256', x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url') });
+    expect(header).toMatchObject({
+      alg: 'RS256',
+      x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url'),
+    });
     expect(header.x5c).toEqual([cert.certPem.replace(/-----[A-Z ]+-----|\s/g, '')]);
   });
 });

@@ -1,6 +1,10 @@
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type EntraEmulator } from '@authx/emulator';
 import { RefreshFailedError, RequestTimeoutError } from '@authx/token-core';
-import { EntraIdCredentialsProviderFactory, EntraIdErrorCode, type EntraidCredentialsProvider } from '../../src';
+import {
+  EntraIdCredentialsProviderFactory,
+  EntraIdErrorCode,
+  type EntraidCredentialsProvider,
+} from '../../src';
 import { emulatorMsalConfig, FAST_RETRY, startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
 import { subscribeRecording } from '../helpers/subscribe';
 
@@ -20,7 +24,10 @@ describe('client credentials against the emulator: failures', () => {
 
   afterAll(() => emulator.stop());
 
-  function create(clientSecret = DEFAULT_CLIENT_SECRET, requestTimeoutMs = 30_000): EntraidCredentialsProvider {
+  function create(
+    clientSecret = DEFAULT_CLIENT_SECRET,
+    requestTimeoutMs = 30_000,
+  ): EntraidCredentialsProvider {
     const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
       clientId: DEFAULT_CLIENT_ID,
       clientSecret,
@@ -37,7 +44,11 @@ describe('client credentials against the emulator: failures', () => {
     const error = await subscribeRecording(provider).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RefreshFailedError);
     expect(error).toMatchObject({ reason: 'permanent-error', attempts: 1 });
-    expect((error as RefreshFailedError).lastError).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.INVALID_CLIENT,
+      isRetryable: false,
+      status: 401,
+    });
     expect(tokenRequests(emulator)).toHaveLength(1);
   });
 
@@ -60,7 +71,9 @@ describe('client credentials against the emulator: failures', () => {
     const failures: unknown[] = [];
     provider.events.on('refreshFailed', ({ error }) => failures.push(error));
     await subscribeRecording(provider);
-    expect(failures).toEqual([expect.objectContaining({ code: EntraIdErrorCode.THROTTLED, retryAfterMs: 1000, status: 429 })]);
+    expect(failures).toEqual([
+      expect.objectContaining({ code: EntraIdErrorCode.THROTTLED, retryAfterMs: 1000, status: 429 }),
+    ]);
     expect(delaysMs).toEqual([1000]);
     expect(tokenRequests(emulator).map((r) => r.status)).toEqual([429, 200]);
   });
@@ -90,6 +103,9 @@ describe('client credentials against the emulator: failures', () => {
     providers.push(provider);
     const error = await subscribeRecording(provider).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'retries-exhausted', attempts: 2 });
-    expect((error as RefreshFailedError).lastError).toMatchObject({ code: EntraIdErrorCode.DISCOVERY_FAILED, isRetryable: true });
+    expect((error as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.DISCOVERY_FAILED,
+      isRetryable: true,
+    });
   });
 });

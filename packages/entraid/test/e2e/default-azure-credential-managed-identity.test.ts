@@ -40,7 +40,12 @@ describe('createForDefaultAzureCredential end to end: DefaultAzureCredential on 
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
     const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [], identities: [DEFAULT_SYSTEM_MI_OBJECT_ID] });
+    expect(outcome).toMatchObject({
+      commandsFailed: 0,
+      evictions: 0,
+      clientErrors: [],
+      identities: [DEFAULT_SYSTEM_MI_OBJECT_ID],
+    });
     expect(managedIdentityRequests(emulator).length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -1,14 +1,25 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type EntraEmulator, type RedisGateway } from '@authx/emulator';
+import {
+  DEFAULT_CLIENT_ID,
+  DEFAULT_CLIENT_SECRET,
+  type EntraEmulator,
+  type RedisGateway,
+} from '@authx/emulator';
 import { DefaultAzureCredential, WorkloadIdentityCredential } from '@azure/identity';
 import { EntraIdCredentialsProviderFactory, REDIS_SCOPE_DEFAULT } from '../../src';
 import { startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
 import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
 
-const CREDENTIAL_ENV = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST'];
+const CREDENTIAL_ENV = [
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+];
 
 describe('createForDefaultAzureCredential end to end (real @azure/identity)', () => {
   let emulator: EntraEmulator;
@@ -34,22 +45,30 @@ describe('createForDefaultAzureCredential end to end (real @azure/identity)', ()
     await emulator?.stop();
   });
 
-  it.each([2, 3] as const)('DefaultAzureCredential with a client-secret environment rotates tokens on RESP%i', async (RESP) => {
-    restoreEnv = setTestEnv(
-      { AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: DEFAULT_CLIENT_ID, AZURE_CLIENT_SECRET: DEFAULT_CLIENT_SECRET, AZURE_AUTHORITY_HOST: emulator.authorityHost },
-      CREDENTIAL_ENV,
-    );
-    const credential = new DefaultAzureCredential(emulator.identityOptions());
-    const provider = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
-      credential,
-      scopes: REDIS_SCOPE_DEFAULT,
-      tokenManagerConfig: { expirationRefreshRatio: 0.5 },
-    });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [] });
-    expect(outcome.tokensAcquired).toBeGreaterThanOrEqual(4);
-    expect(tokenRequests(emulator).every((r) => r.grantType === 'client_credentials')).toBe(true);
-  });
+  it.each([2, 3] as const)(
+    'DefaultAzureCredential with a client-secret environment rotates tokens on RESP%i',
+    async (RESP) => {
+      restoreEnv = setTestEnv(
+        {
+          AZURE_TENANT_ID: emulator.tenantId,
+          AZURE_CLIENT_ID: DEFAULT_CLIENT_ID,
+          AZURE_CLIENT_SECRET: DEFAULT_CLIENT_SECRET,
+          AZURE_AUTHORITY_HOST: emulator.authorityHost,
+        },
+        CREDENTIAL_ENV,
+      );
+      const credential = new DefaultAzureCredential(emulator.identityOptions());
+      const provider = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
+        credential,
+        scopes: REDIS_SCOPE_DEFAULT,
+        tokenManagerConfig: { expirationRefreshRatio: 0.5 },
+      });
+      const outcome = await runThroughRotations(provider, gateway, { RESP });
+      expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [] });
+      expect(outcome.tokensAcquired).toBeGreaterThanOrEqual(4);
+      expect(tokenRequests(emulator).every((r) => r.grantType === 'client_credentials')).toBe(true);
+    },
+  );
 
   it.each([
     ['DefaultAzureCredential', 2],
@@ -58,11 +77,23 @@ describe('createForDefaultAzureCredential end to end (real @azure/identity)', ()
     const tokenFile = join(dir, `token-${kind}`);
     writeFileSync(tokenFile, await emulator.issueFederatedToken());
     restoreEnv = setTestEnv(
-      { AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: DEFAULT_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE: tokenFile, AZURE_AUTHORITY_HOST: emulator.authorityHost },
+      {
+        AZURE_TENANT_ID: emulator.tenantId,
+        AZURE_CLIENT_ID: DEFAULT_CLIENT_ID,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        AZURE_AUTHORITY_HOST: emulator.authorityHost,
+      },
       CREDENTIAL_ENV,
     );
-    const credential = kind === 'DefaultAzureCredential' ? new DefaultAzureCredential(emulator.identityOptions()) : new WorkloadIdentityCredential(emulator.identityOptions());
-    const provider = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({ credential, scopes: REDIS_SCOPE_DEFAULT, tokenManagerConfig: { expirationRefreshRatio: 0.5 } });
+    const credential =
+      kind === 'DefaultAzureCredential'
+        ? new DefaultAzureCredential(emulator.identityOptions())
+        : new WorkloadIdentityCredential(emulator.identityOptions());
+    const provider = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
+      credential,
+      scopes: REDIS_SCOPE_DEFAULT,
+      tokenManagerConfig: { expirationRefreshRatio: 0.5 },
+    });
     const outcome = await runThroughRotations(provider, gateway, { RESP });
     expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [] });
     const assertionGrants = tokenRequests(emulator).filter((r) => r.grantType === 'client_credentials');
@@ -71,7 +102,12 @@ describe('createForDefaultAzureCredential end to end (real @azure/identity)', ()
 
   it('reports a wrong secret as a permanent error after one token request', async () => {
     restoreEnv = setTestEnv(
-      { AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: DEFAULT_CLIENT_ID, AZURE_CLIENT_SECRET: 'wrong-secret-value', AZURE_AUTHORITY_HOST: emulator.authorityHost },
+      {
+        AZURE_TENANT_ID: emulator.tenantId,
+        AZURE_CLIENT_ID: DEFAULT_CLIENT_ID,
+        AZURE_CLIENT_SECRET: 'wrong-secret-value',
+        AZURE_AUTHORITY_HOST: emulator.authorityHost,
+      },
       CREDENTIAL_ENV,
     );
     const provider = EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({

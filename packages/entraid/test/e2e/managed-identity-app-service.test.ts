@@ -1,4 +1,10 @@
-import { DEFAULT_SYSTEM_MI_OBJECT_ID, DEFAULT_USER_MI_CLIENT_ID, DEFAULT_USER_MI_OBJECT_ID, type EntraEmulator, type RedisGateway } from '@authx/emulator';
+import {
+  DEFAULT_SYSTEM_MI_OBJECT_ID,
+  DEFAULT_USER_MI_CLIENT_ID,
+  DEFAULT_USER_MI_OBJECT_ID,
+  type EntraEmulator,
+  type RedisGateway,
+} from '@authx/emulator';
 import { EntraIdCredentialsProviderFactory, EntraIdErrorCode } from '../../src';
 import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
@@ -29,13 +35,23 @@ describe('managed identity end to end: App Service source', () => {
     await emulator?.stop();
   });
 
-  it.each([2, 3] as const)('system-assigned: rotates tokens on RESP%i with no failed command and no eviction', async (RESP) => {
-    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({ tokenManagerConfig: { expirationRefreshRatio: 0.5 } });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [], identities: [DEFAULT_SYSTEM_MI_OBJECT_ID] });
-    // forceRefresh: every token came from the endpoint, none from MSAL's process-wide cache.
-    expect(managedIdentityRequests(emulator).length).toBeGreaterThanOrEqual(outcome.tokensAcquired);
-  });
+  it.each([2, 3] as const)(
+    'system-assigned: rotates tokens on RESP%i with no failed command and no eviction',
+    async (RESP) => {
+      const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+        tokenManagerConfig: { expirationRefreshRatio: 0.5 },
+      });
+      const outcome = await runThroughRotations(provider, gateway, { RESP });
+      expect(outcome).toMatchObject({
+        commandsFailed: 0,
+        evictions: 0,
+        clientErrors: [],
+        identities: [DEFAULT_SYSTEM_MI_OBJECT_ID],
+      });
+      // forceRefresh: every token came from the endpoint, none from MSAL's process-wide cache.
+      expect(managedIdentityRequests(emulator).length).toBeGreaterThanOrEqual(outcome.tokensAcquired);
+    },
+  );
 
   it.each([2, 3] as const)('user-assigned by client id: rotates tokens on RESP%i', async (RESP) => {
     const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
@@ -44,18 +60,26 @@ describe('managed identity end to end: App Service source', () => {
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
     const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, identities: [DEFAULT_USER_MI_OBJECT_ID] });
+    expect(outcome).toMatchObject({
+      commandsFailed: 0,
+      evictions: 0,
+      identities: [DEFAULT_USER_MI_OBJECT_ID],
+    });
   });
 
   it('retries a 500 once with the configured backoff, not MSAL’s own (internal retries off)', async () => {
     emulator.faults.inject({ endpoint: 'mi', status: 500 });
-    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({ tokenManagerConfig: { retry: FAST_RETRY } });
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
     const failures: unknown[] = [];
     provider.events.on('refreshFailed', ({ error }) => failures.push(error));
     const { subscription } = await subscribeRecording(provider);
     subscription.dispose();
     provider.dispose();
-    expect(failures).toEqual([expect.objectContaining({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status: 500 })]);
+    expect(failures).toEqual([
+      expect.objectContaining({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status: 500 }),
+    ]);
     expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([500, 200]);
   });
 });

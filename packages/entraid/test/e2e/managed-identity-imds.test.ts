@@ -1,5 +1,14 @@
-import { DEFAULT_USER_MI_OBJECT_ID, DEFAULT_USER_MI_RESOURCE_ID, type EntraEmulator, type RedisGateway } from '@authx/emulator';
-import { EntraIdCredentialsProviderFactory, EntraIdErrorCode, type EntraidCredentialsProvider } from '../../src';
+import {
+  DEFAULT_USER_MI_OBJECT_ID,
+  DEFAULT_USER_MI_RESOURCE_ID,
+  type EntraEmulator,
+  type RedisGateway,
+} from '@authx/emulator';
+import {
+  EntraIdCredentialsProviderFactory,
+  EntraIdErrorCode,
+  type EntraidCredentialsProvider,
+} from '../../src';
 import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
 import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
@@ -33,9 +42,17 @@ describe('managed identity end to end: IMDS source', () => {
     ['object id', 2, { userAssignedObjectId: DEFAULT_USER_MI_OBJECT_ID }],
     ['resource id', 3, { userAssignedResourceId: DEFAULT_USER_MI_RESOURCE_ID }],
   ] as const)('user-assigned by %s: rotates tokens on RESP%i', async (_, RESP, ids) => {
-    const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({ ...ids, tokenManagerConfig: { expirationRefreshRatio: 0.5 } });
+    const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
+      ...ids,
+      tokenManagerConfig: { expirationRefreshRatio: 0.5 },
+    });
     const outcome = await runThroughRotations(provider, gateway, { RESP });
-    expect(outcome).toMatchObject({ commandsFailed: 0, evictions: 0, clientErrors: [], identities: [DEFAULT_USER_MI_OBJECT_ID] });
+    expect(outcome).toMatchObject({
+      commandsFailed: 0,
+      evictions: 0,
+      clientErrors: [],
+      identities: [DEFAULT_USER_MI_OBJECT_ID],
+    });
     expect(managedIdentityRequests(emulator).every((r) => r.managedIdentitySource === 'imds')).toBe(true);
   });
 
@@ -52,16 +69,26 @@ describe('managed identity end to end: IMDS source', () => {
 
   it('treats IMDS 410 as transient and retries on our schedule (not MSAL’s 10 s)', async () => {
     emulator.faults.inject({ endpoint: 'mi', status: 410 });
-    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({ tokenManagerConfig: { retry: FAST_RETRY } });
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
     const { failures, delaysMs } = await firstTokenWithFailures(provider);
-    expect(failures).toEqual([expect.objectContaining({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status: 410, isRetryable: true })]);
+    expect(failures).toEqual([
+      expect.objectContaining({
+        code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+        status: 410,
+        isRetryable: true,
+      }),
+    ]);
     expect(delaysMs).toEqual([FAST_RETRY.initialDelayMs]);
     expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([410, 200]);
   });
 
   it('honours Retry-After on an IMDS 429', async () => {
     emulator.faults.inject({ endpoint: 'mi', status: 429, headers: { 'Retry-After': '1' } });
-    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({ tokenManagerConfig: { retry: FAST_RETRY } });
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
     const { failures, delaysMs } = await firstTokenWithFailures(provider);
     expect(failures).toEqual([expect.objectContaining({ status: 429, retryAfterMs: 1000 })]);
     expect(delaysMs).toEqual([1000]);
@@ -69,9 +96,17 @@ describe('managed identity end to end: IMDS source', () => {
   });
 
   it('rejects an IMDS answer without expires_on (MSAL returns an already expired token) as transient', async () => {
-    emulator.faults.inject({ endpoint: 'mi', status: 200, body: { access_token: 'x.y.z', resource: 'https://redis.azure.com', token_type: 'Bearer' } });
-    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({ tokenManagerConfig: { retry: FAST_RETRY } });
+    emulator.faults.inject({
+      endpoint: 'mi',
+      status: 200,
+      body: { access_token: 'x.y.z', resource: 'https://redis.azure.com', token_type: 'Bearer' },
+    });
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
     const { failures } = await firstTokenWithFailures(provider);
-    expect(failures).toEqual([expect.objectContaining({ code: 'INVALID_TOKEN_RESPONSE', isRetryable: true })]);
+    expect(failures).toEqual([
+      expect.objectContaining({ code: 'INVALID_TOKEN_RESPONSE', isRetryable: true }),
+    ]);
   });
 });

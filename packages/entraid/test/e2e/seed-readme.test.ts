@@ -1,4 +1,9 @@
-import { type EntraEmulator, MANAGED_IDENTITY_ENV_VARS, type RedisGateway, startEntraEmulator } from '@authx/emulator';
+import {
+  type EntraEmulator,
+  MANAGED_IDENTITY_ENV_VARS,
+  type RedisGateway,
+  startEntraEmulator,
+} from '@authx/emulator';
 import { startGatewayFor } from '../helpers/rotation';
 import { REDIRECT_HOST_PRELOAD, runFixture } from '../helpers/run-fixture';
 
@@ -17,8 +22,16 @@ describe('seed README examples (unchanged except the import)', () => {
       tenants: [{ tenantId: 'your-tenant-id' }],
       apps: [{ clientId: 'your-client-id', secrets: ['your-client-secret'] }],
       managedIdentities: [
-        { kind: 'system', clientId: '5eed0000-0000-4000-8000-000000000001', objectId: '5eed0000-0000-4000-8000-000000000002' },
-        { kind: 'user', clientId: 'your-user-assigned-client-id', objectId: '5eed0000-0000-4000-8000-000000000003' },
+        {
+          kind: 'system',
+          clientId: '5eed0000-0000-4000-8000-000000000001',
+          objectId: '5eed0000-0000-4000-8000-000000000002',
+        },
+        {
+          kind: 'user',
+          clientId: 'your-user-assigned-client-id',
+          objectId: '5eed0000-0000-4000-8000-000000000003',
+        },
       ],
     });
     gateway = await startGatewayFor(emulator);
@@ -38,29 +51,52 @@ describe('seed README examples (unchanged except the import)', () => {
   });
 
   it.each([
-    ['service principal with a multi-tenant authority', 'seed-readme-service-principal.ts', 'your-client-id', false],
+    [
+      'service principal with a multi-tenant authority',
+      'seed-readme-service-principal.ts',
+      'your-client-id',
+      false,
+    ],
     ['retry configuration', 'seed-readme-retry.ts', 'your-client-id', false],
-    ['system-assigned managed identity', 'seed-readme-system-assigned-managed-identity.ts', '5eed0000-0000-4000-8000-000000000002', true],
-    ['user-assigned managed identity', 'seed-readme-user-assigned-managed-identity.ts', '5eed0000-0000-4000-8000-000000000003', true],
-  ])('%s: commands succeed across 3 token rotations', async (_, fixture, expectedIdentity, managedIdentity) => {
-    const before = gateway.stats();
-    const identities = new Set<string>();
-    const onAuth = ({ identity }: { identity: string }) => identities.add(identity);
-    gateway.on('authOk', onAuth);
-    const env = { ...baseEnv, ...(managedIdentity ? emulator.managedIdentityEnv('app-service') : {}) };
-    const run = await runFixture(fixture, env);
-    gateway.off('authOk', onAuth);
-    expect({ exitCode: run.exitCode, stderr: run.stderr, stdout: run.stdout }).toEqual({ exitCode: 0, stderr: '', stdout: expect.stringContaining('SEED_RESULT') });
-    expect(run.result).toMatchObject({ commandsFailed: 0, clientErrors: [] });
-    expect(run.result?.tokensAcquired).toBeGreaterThanOrEqual(4);
-    const after = gateway.stats();
-    expect(after.evicted - before.evicted).toBe(0);
-    expect(after.authOk - before.authOk).toBeGreaterThanOrEqual(4);
-    if (expectedIdentity === 'your-client-id') {
-      // App-only tokens carry the service principal's object id, derived by the emulator.
-      expect(identities.size).toBe(1);
-    } else {
-      expect([...identities]).toEqual([expectedIdentity]);
-    }
-  }, 90_000);
+    [
+      'system-assigned managed identity',
+      'seed-readme-system-assigned-managed-identity.ts',
+      '5eed0000-0000-4000-8000-000000000002',
+      true,
+    ],
+    [
+      'user-assigned managed identity',
+      'seed-readme-user-assigned-managed-identity.ts',
+      '5eed0000-0000-4000-8000-000000000003',
+      true,
+    ],
+  ])(
+    '%s: commands succeed across 3 token rotations',
+    async (_, fixture, expectedIdentity, managedIdentity) => {
+      const before = gateway.stats();
+      const identities = new Set<string>();
+      const onAuth = ({ identity }: { identity: string }) => identities.add(identity);
+      gateway.on('authOk', onAuth);
+      const env = { ...baseEnv, ...(managedIdentity ? emulator.managedIdentityEnv('app-service') : {}) };
+      const run = await runFixture(fixture, env);
+      gateway.off('authOk', onAuth);
+      expect({ exitCode: run.exitCode, stderr: run.stderr, stdout: run.stdout }).toEqual({
+        exitCode: 0,
+        stderr: '',
+        stdout: expect.stringContaining('SEED_RESULT'),
+      });
+      expect(run.result).toMatchObject({ commandsFailed: 0, clientErrors: [] });
+      expect(run.result?.tokensAcquired).toBeGreaterThanOrEqual(4);
+      const after = gateway.stats();
+      expect(after.evicted - before.evicted).toBe(0);
+      expect(after.authOk - before.authOk).toBeGreaterThanOrEqual(4);
+      if (expectedIdentity === 'your-client-id') {
+        // App-only tokens carry the service principal's object id, derived by the emulator.
+        expect(identities.size).toBe(1);
+      } else {
+        expect([...identities]).toEqual([expectedIdentity]);
+      }
+    },
+    90_000,
+  );
 });

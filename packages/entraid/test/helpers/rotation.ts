@@ -63,7 +63,11 @@ export async function runThroughRotations(
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     })();
-    await waitFor(() => tokensAcquired >= rotations + 1 && gateway.stats().authOk - before.authOk >= rotations + 1, timeoutMs, `${rotations} rotations`);
+    await waitFor(
+      () => tokensAcquired >= rotations + 1 && gateway.stats().authOk - before.authOk >= rotations + 1,
+      timeoutMs,
+      `${rotations} rotations`,
+    );
     running = false;
     await loop;
     await client.del(key);

@@ -6,13 +6,19 @@ export interface FixtureRun {
   stdout: string;
   stderr: string;
   /** The JSON the harness printed after `SEED_RESULT`, if any. */
-  result: { tokensAcquired: number; commandsOk: number; commandsFailed: number; clientErrors: string[] } | undefined;
+  result:
+    | { tokensAcquired: number; commandsOk: number; commandsFailed: number; clientErrors: string[] }
+    | undefined;
 }
 
 const PACKAGE_DIR = join(__dirname, '..', '..');
 
 /** Runs a test/fixtures TypeScript file in a fresh Node process (tsx), with exactly `env` added. */
-export function runFixture(name: string, env: Record<string, string>, timeoutMs = 15_000): Promise<FixtureRun> {
+export function runFixture(
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<FixtureRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_DIR, 'test', 'fixtures', name)], {
       cwd: PACKAGE_DIR,
@@ -35,7 +41,12 @@ export function runFixture(name: string, env: Record<string, string>, timeoutMs 
     child.on('close', (exitCode) => {
       clearTimeout(timer);
       const line = stdout.split('\n').find((l) => l.startsWith('SEED_RESULT '));
-      resolve({ exitCode, stdout, stderr, result: line ? JSON.parse(line.slice('SEED_RESULT '.length)) : undefined });
+      resolve({
+        exitCode,
+        stdout,
+        stderr,
+        result: line ? JSON.parse(line.slice('SEED_RESULT '.length)) : undefined,
+      });
     });
   });
 }

@@ -16,14 +16,20 @@ export class RecordingListener implements StreamingCredentialsListener<BasicAuth
 }
 
 /** Subscribes a recording listener; returns first credentials, listener and the subscription. */
-export async function subscribeRecording(provider: EntraidCredentialsProvider): Promise<{ first: BasicAuth; listener: RecordingListener; subscription: Disposable }> {
+export async function subscribeRecording(
+  provider: EntraidCredentialsProvider,
+): Promise<{ first: BasicAuth; listener: RecordingListener; subscription: Disposable }> {
   const listener = new RecordingListener();
   const [first, subscription] = await provider.subscribe(listener);
   return { first, listener, subscription };
 }
 
 /** Resolves once `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,6 +1,16 @@
 import { IdentityProviderError, RequestTimeoutError } from '@authx/token-core';
-import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
-import { AuthError, ClientAuthError, ClientConfigurationError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import {
+  AuthenticationError,
+  AuthenticationRequiredError,
+  CredentialUnavailableError,
+} from '@azure/identity';
+import {
+  AuthError,
+  ClientAuthError,
+  ClientConfigurationError,
+  InteractionRequiredAuthError,
+  ServerError,
+} from '@azure/msal-node';
 import { toIdentityProviderError } from '../../src/classify-error';
 import { EntraIdErrorCode } from '../../src/error-codes';
 
@@ -8,14 +18,31 @@ const flow = 'client credentials';
 
 function classify(error: unknown, extra: Partial<Parameters<typeof toIdentityProviderError>[1]> = {}) {
   const result = toIdentityProviderError(error, { flow, ...extra }) as IdentityProviderError;
-  return { code: result.code, isRetryable: result.isRetryable, status: result.status, retryAfterMs: result.retryAfterMs, result };
+  return {
+    code: result.code,
+    isRetryable: result.isRetryable,
+    status: result.status,
+    retryAfterMs: result.retryAfterMs,
+    result,
+  };
 }
 
 describe('toIdentityProviderError', () => {
   describe('MSAL errors (constructed with MSAL’s own classes)', () => {
     it('classifies invalid_client (wrong secret) as permanent with its status', () => {
-      const error = new ServerError('invalid_client', 'corr-1', 'Error(s): 7000215 - Invalid client secret provided.', '', '7000215', 401);
-      expect(classify(error)).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
+      const error = new ServerError(
+        'invalid_client',
+        'corr-1',
+        'Error(s): 7000215 - Invalid client secret provided.',
+        '',
+        '7000215',
+        401,
+      );
+      expect(classify(error)).toMatchObject({
+        code: EntraIdErrorCode.INVALID_CLIENT,
+        isRetryable: false,
+        status: 401,
+      });
     });
 
     it('keeps the MSAL error as cause and says which flow failed', () => {
@@ -26,16 +53,26 @@ describe('toIdentityProviderError', () => {
       expect(result.message).toMatch(/^Entra ID client credentials: .*invalid_client/);
     });
 
-    it.each(['invalid_grant', 'invalid_scope', 'unauthorized_client'])('classifies %s (HTTP 400) as permanent', (errorCode) => {
-      expect(classify(new ServerError(errorCode, '', 'x', '', undefined, 400)).isRetryable).toBe(false);
-    });
+    it.each(['invalid_grant', 'invalid_scope', 'unauthorized_client'])(
+      'classifies %s (HTTP 400) as permanent',
+      (errorCode) => {
+        expect(classify(new ServerError(errorCode, '', 'x', '', undefined, 400)).isRetryable).toBe(false);
+      },
+    );
 
     it('classifies InteractionRequiredAuthError (invalid_grant without status) as permanent', () => {
-      expect(classify(new InteractionRequiredAuthError('invalid_grant', 'AADSTS70000'))).toMatchObject({ code: EntraIdErrorCode.INVALID_GRANT, isRetryable: false });
+      expect(classify(new InteractionRequiredAuthError('invalid_grant', 'AADSTS70000'))).toMatchObject({
+        code: EntraIdErrorCode.INVALID_GRANT,
+        isRetryable: false,
+      });
     });
 
     it.each([408, 500, 502, 503, 504])('classifies HTTP %i as transient', (status) => {
-      expect(classify(new ServerError('server_error', '', 'x', '', undefined, status))).toMatchObject({ code: EntraIdErrorCode.SERVER_UNAVAILABLE, isRetryable: true, status });
+      expect(classify(new ServerError('server_error', '', 'x', '', undefined, status))).toMatchObject({
+        code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+        isRetryable: true,
+        status,
+      });
     });
 
     it('classifies 429 as throttled and passes the observed Retry-After on', () => {
@@ -49,79 +86,140 @@ describe('toIdentityProviderError', () => {
 
     it('classifies MSAL’s local throttle refusal (no status, numeric error code) as throttled', () => {
       const error = new ServerError('50196', 'corr', 'The server temporarily blocked repeated requests');
-      expect(classify(error)).toMatchObject({ code: EntraIdErrorCode.THROTTLED, isRetryable: true, status: undefined });
+      expect(classify(error)).toMatchObject({
+        code: EntraIdErrorCode.THROTTLED,
+        isRetryable: true,
+        status: undefined,
+      });
     });
 
     it('classifies a status seen by the network client when the error has none', () => {
       const error = new ServerError('', 'corr', 'x');
-      expect(classify(error, { lastErrorResponse: { status: 503 } })).toMatchObject({ code: EntraIdErrorCode.SERVER_UNAVAILABLE, isRetryable: true, status: 503 });
+      expect(classify(error, { lastErrorResponse: { status: 503 } })).toMatchObject({
+        code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+        isRetryable: true,
+        status: 503,
+      });
     });
 
     it.each([
       ['network_error', EntraIdErrorCode.NETWORK_ERROR],
       ['token_parsing_error', EntraIdErrorCode.SERVER_UNAVAILABLE],
     ])('classifies AuthError %s as transient', (errorCode, code) => {
-      expect(classify(new AuthError(errorCode, '', 'Network request failed'))).toMatchObject({ code, isRetryable: true });
+      expect(classify(new AuthError(errorCode, '', 'Network request failed'))).toMatchObject({
+        code,
+        isRetryable: true,
+      });
     });
 
     it('classifies a discovery failure (endpoints_resolution_error) as transient', () => {
-      expect(classify(new ClientAuthError('endpoints_resolution_error', ''))).toMatchObject({ code: EntraIdErrorCode.DISCOVERY_FAILED, isRetryable: true });
+      expect(classify(new ClientAuthError('endpoints_resolution_error', ''))).toMatchObject({
+        code: EntraIdErrorCode.DISCOVERY_FAILED,
+        isRetryable: true,
+      });
     });
 
     it('classifies other ClientAuthErrors as permanent configuration problems', () => {
-      expect(classify(new ClientAuthError('no_account_in_silent_request', ''))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
+      expect(classify(new ClientAuthError('no_account_in_silent_request', ''))).toMatchObject({
+        code: EntraIdErrorCode.CONFIGURATION_ERROR,
+        isRetryable: false,
+      });
     });
 
     it('classifies ClientConfigurationError as permanent', () => {
-      expect(classify(new ClientConfigurationError('authority_uri_insecure', 'https required'))).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
+      expect(
+        classify(new ClientConfigurationError('authority_uri_insecure', 'https required')),
+      ).toMatchObject({ code: EntraIdErrorCode.CONFIGURATION_ERROR, isRetryable: false });
     });
   });
 
   describe('managed identity', () => {
-    it.each([400, 404, 410, 429, 500])('classifies an App Service style HTTP %i (empty errorCode) as transient', (status) => {
-      expect(classify(new ServerError('', '', 'x', '', undefined, status), { managedIdentity: true })).toMatchObject({
-        code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
-        isRetryable: true,
-        status,
-      });
-    });
+    it.each([400, 404, 410, 429, 500])(
+      'classifies an App Service style HTTP %i (empty errorCode) as transient',
+      (status) => {
+        expect(
+          classify(new ServerError('', '', 'x', '', undefined, status), { managedIdentity: true }),
+        ).toMatchObject({
+          code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+          isRetryable: true,
+          status,
+        });
+      },
+    );
 
     it('classifies an IMDS 410 as transient even with an invalid_request body', () => {
-      expect(classify(new ServerError('invalid_request', '', 'x', '', undefined, 410), { managedIdentity: true }).isRetryable).toBe(true);
+      expect(
+        classify(new ServerError('invalid_request', '', 'x', '', undefined, 410), { managedIdentity: true })
+          .isRetryable,
+      ).toBe(true);
     });
 
     it('classifies a 400 invalid_resource as permanent', () => {
-      expect(classify(new ServerError('invalid_resource', '', 'x', '', undefined, 400), { managedIdentity: true }).isRetryable).toBe(false);
+      expect(
+        classify(new ServerError('invalid_resource', '', 'x', '', undefined, 400), { managedIdentity: true })
+          .isRetryable,
+      ).toBe(false);
     });
 
     it('classifies a refused connection as managed identity unavailable', () => {
-      expect(classify(new AuthError('network_error', ''), { managedIdentity: true })).toMatchObject({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, isRetryable: true });
+      expect(classify(new AuthError('network_error', ''), { managedIdentity: true })).toMatchObject({
+        code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+        isRetryable: true,
+      });
     });
 
     it('keeps the IMDS Retry-After', () => {
       const error = new ServerError('too_many_requests', '', 'x', '', undefined, 429);
-      expect(classify(error, { managedIdentity: true, lastErrorResponse: { status: 429, retryAfterMs: 2000 } }).retryAfterMs).toBe(2000);
+      expect(
+        classify(error, { managedIdentity: true, lastErrorResponse: { status: 429, retryAfterMs: 2000 } })
+          .retryAfterMs,
+      ).toBe(2000);
     });
   });
 
   describe('@azure/identity errors', () => {
     it('classifies AuthenticationError by its status and OAuth error', () => {
-      const rejected = new AuthenticationError(401, { error: 'invalid_client', error_description: 'bad secret' });
-      expect(classify(rejected)).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
-      const unavailable = new AuthenticationError(503, { error: 'temporarily_unavailable', error_description: 'try later' });
-      expect(classify(unavailable)).toMatchObject({ code: EntraIdErrorCode.SERVER_UNAVAILABLE, isRetryable: true, status: 503 });
+      const rejected = new AuthenticationError(401, {
+        error: 'invalid_client',
+        error_description: 'bad secret',
+      });
+      expect(classify(rejected)).toMatchObject({
+        code: EntraIdErrorCode.INVALID_CLIENT,
+        isRetryable: false,
+        status: 401,
+      });
+      const unavailable = new AuthenticationError(503, {
+        error: 'temporarily_unavailable',
+        error_description: 'try later',
+      });
+      expect(classify(unavailable)).toMatchObject({
+        code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+        isRetryable: true,
+        status: 503,
+      });
     });
 
     it('classifies CredentialUnavailableError by its cause, else as transient', () => {
-      const wrapped = new CredentialUnavailableError('ManagedIdentityCredential: unavailable', { cause: new ServerError('', '', 'x', '', undefined, 500) });
+      const wrapped = new CredentialUnavailableError('ManagedIdentityCredential: unavailable', {
+        cause: new ServerError('', '', 'x', '', undefined, 500),
+      });
       expect(classify(wrapped)).toMatchObject({ isRetryable: true, status: 500 });
-      expect(classify(new CredentialUnavailableError('no credential'))).toMatchObject({ code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE, isRetryable: true });
+      expect(classify(new CredentialUnavailableError('no credential'))).toMatchObject({
+        code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE,
+        isRetryable: true,
+      });
     });
 
     it('reads the MSAL error code from an AuthenticationRequiredError message (4.13 keeps no cause)', () => {
-      const rejected = new AuthenticationRequiredError({ scopes: ['s'], message: 'invalid_client: Error(s): 7000215' });
+      const rejected = new AuthenticationRequiredError({
+        scopes: ['s'],
+        message: 'invalid_client: Error(s): 7000215',
+      });
       expect(classify(rejected)).toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false });
-      const unavailable = new AuthenticationRequiredError({ scopes: ['s'], message: 'server_error: Error(s): 500' });
+      const unavailable = new AuthenticationRequiredError({
+        scopes: ['s'],
+        message: 'server_error: Error(s): 500',
+      });
       expect(classify(unavailable).isRetryable).toBe(true);
     });
   });
@@ -132,12 +230,17 @@ describe('toIdentityProviderError', () => {
   });
 
   it('treats unknown errors as transient', () => {
-    expect(classify(new TypeError('boom'))).toMatchObject({ code: EntraIdErrorCode.UNKNOWN, isRetryable: true });
+    expect(classify(new TypeError('boom'))).toMatchObject({
+      code: EntraIdErrorCode.UNKNOWN,
+      isRetryable: true,
+    });
     expect(classify('a string')).toMatchObject({ code: EntraIdErrorCode.UNKNOWN, isRetryable: true });
   });
 
   it('redacts the original message', () => {
-    const { result } = classify(new AuthError('network_error', '', 'failed with secret hunter22'), { redact: (t) => t.replace('hunter22', '[redacted]') });
+    const { result } = classify(new AuthError('network_error', '', 'failed with secret hunter22'), {
+      redact: (t) => t.replace('hunter22', '[redacted]'),
+    });
     expect(result.message).not.toContain('hunter22');
     expect(result.message).toContain('[redacted]');
   });

@@ -28,12 +28,21 @@ describe('loadClientCertificate', () => {
   }
 
   it('computes the SHA-256 thumbprint from the certificate (MSAL then signs PS256 with x5t#S256)', () => {
-    const { clientCertificate } = loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem });
-    expect(clientCertificate).toEqual({ thumbprintSha256: cert.thumbprintSha256, privateKey: expect.stringContaining('BEGIN PRIVATE KEY') });
+    const { clientCertificate } = loadClientCertificate({
+      certificate: cert.certPem,
+      privateKey: cert.keyPem,
+    });
+    expect(clientCertificate).toEqual({
+      thumbprintSha256: cert.thumbprintSha256,
+      privateKey: expect.stringContaining('BEGIN PRIVATE KEY'),
+    });
   });
 
   it('accepts the @redis/entraid shape: SHA-1 thumbprint and key', () => {
-    const { clientCertificate } = loadClientCertificate({ thumbprint: cert.thumbprintSha1.toUpperCase(), privateKey: cert.keyPem });
+    const { clientCertificate } = loadClientCertificate({
+      thumbprint: cert.thumbprintSha1.toUpperCase(),
+      privateKey: cert.keyPem,
+    });
     expect(clientCertificate.thumbprint).toBe(cert.thumbprintSha1);
     expect(clientCertificate.thumbprintSha256).toBeUndefined();
   });
@@ -45,55 +54,107 @@ describe('loadClientCertificate', () => {
     writeFileSync(certPath, cert.certPem);
     writeFileSync(keyPath, cert.keyPem);
     writeFileSync(combinedPath, `${cert.keyPem}\n${cert.certPem}`);
-    expect(loadClientCertificate({ certificate: certPath, privateKey: keyPath }).clientCertificate.thumbprintSha256).toBe(cert.thumbprintSha256);
-    const combined = loadClientCertificate({ certificate: combinedPath, sendCertificateChain: true }).clientCertificate;
+    expect(
+      loadClientCertificate({ certificate: certPath, privateKey: keyPath }).clientCertificate
+        .thumbprintSha256,
+    ).toBe(cert.thumbprintSha256);
+    const combined = loadClientCertificate({
+      certificate: combinedPath,
+      sendCertificateChain: true,
+    }).clientCertificate;
     expect(combined.thumbprintSha256).toBe(cert.thumbprintSha256);
     expect(combined.x5c).toContain('BEGIN CERTIFICATE');
     expect(combined.x5c).not.toContain('PRIVATE KEY');
   });
 
   it('decrypts an encrypted key with its passphrase', () => {
-    const encrypted = createPrivateKey(cert.keyPem).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pass-phrase' }).toString();
-    const { clientCertificate } = loadClientCertificate({ certificate: cert.certPem, privateKey: encrypted, privateKeyPassphrase: 'pass-phrase' });
+    const encrypted = createPrivateKey(cert.keyPem)
+      .export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pass-phrase' })
+      .toString();
+    const { clientCertificate } = loadClientCertificate({
+      certificate: cert.certPem,
+      privateKey: encrypted,
+      privateKeyPassphrase: 'pass-phrase',
+    });
     expect(clientCertificate.privateKey).toContain('BEGIN PRIVATE KEY');
     expect(optionOf({ certificate: cert.certPem, privateKey: encrypted })).toBe('certificate.privateKey');
   });
 
   it('sends only the certificate chain as x5c when asked', () => {
-    expect(loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem }).clientCertificate.x5c).toBeUndefined();
-    expect(loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem, sendCertificateChain: true }).clientCertificate.x5c).toBe(cert.certPem.trim());
+    expect(
+      loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem }).clientCertificate.x5c,
+    ).toBeUndefined();
+    expect(
+      loadClientCertificate({
+        certificate: cert.certPem,
+        privateKey: cert.keyPem,
+        sendCertificateChain: true,
+      }).clientCertificate.x5c,
+    ).toBe(cert.certPem.trim());
   });
 
   it('lists key material among the secrets to redact', () => {
-    expect(loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem }).secrets).toContain(cert.keyPem);
+    expect(loadClientCertificate({ certificate: cert.certPem, privateKey: cert.keyPem }).secrets).toContain(
+      cert.keyPem,
+    );
   });
 
   it.each([
     ['certificate', 'not an object'],
     ['certificate.thumbprint', { privateKey: 'PLACEHOLDER' }],
     ['certificate.privateKey', { thumbprint: 'a'.repeat(40) }],
-    ['certificate.privateKey', { thumbprint: 'a'.repeat(40), privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' }],
+    [
+      'certificate.privateKey',
+      {
+        thumbprint: 'a'.repeat(40),
+        privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+      },
+    ],
     ['certificate.privateKey', { thumbprint: 'a'.repeat(40), privateKey: '/nonexistent/key.pem' }],
     ['certificate.thumbprint', { thumbprint: 'xyz', privateKey: 'PLACEHOLDER' }],
-    ['certificate.certificate', { certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', privateKey: 'PLACEHOLDER' }],
-    ['certificate.thumbprintSha256', { certificate: 'CERT', privateKey: 'PLACEHOLDER', thumbprintSha256: 'b'.repeat(64) }],
-    ['certificate.thumbprint', { certificate: 'CERT', privateKey: 'PLACEHOLDER', thumbprint: 'b'.repeat(40) }],
-    ['certificate.certificate', { thumbprint: 'a'.repeat(40), privateKey: 'PLACEHOLDER', sendCertificateChain: true }],
+    [
+      'certificate.certificate',
+      {
+        certificate: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+        privateKey: 'PLACEHOLDER',
+      },
+    ],
+    [
+      'certificate.thumbprintSha256',
+      { certificate: 'CERT', privateKey: 'PLACEHOLDER', thumbprintSha256: 'b'.repeat(64) },
+    ],
+    [
+      'certificate.thumbprint',
+      { certificate: 'CERT', privateKey: 'PLACEHOLDER', thumbprint: 'b'.repeat(40) },
+    ],
+    [
+      'certificate.certificate',
+      { thumbprint: 'a'.repeat(40), privateKey: 'PLACEHOLDER', sendCertificateChain: true },
+    ],
   ])('names %s when it is unusable', (option, value) => {
     const fill = (v: unknown): unknown =>
       typeof v === 'object' && v !== null
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === 'PLACEHOLDER' ? cert.keyPem : x === 'CERT' ? cert.certPem : x]))
+        ? Object.fromEntries(
+            Object.entries(v).map(([k, x]) => [
+              k,
+              x === 'PLACEHOLDER' ? cert.keyPem : x === 'CERT' ? cert.certPem : x,
+            ]),
+          )
         : v;
     expect(optionOf(fill(value))).toBe(option);
   });
 
   it('refuses a key that does not belong to the certificate', () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     expect(optionOf({ certificate: cert.certPem, privateKey: other })).toBe('certificate.privateKey');
   });
 
   it('never echoes key material in its errors', () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
     try {
       loadClientCertificate({ certificate: cert.certPem, privateKey: other });
     } catch (error) {

@@ -2,7 +2,11 @@ import { inspect } from 'node:util';
 import { IdentityProviderError, InvalidTokenResponseError, RequestTimeoutError } from '@authx/token-core';
 import { ServerError } from '@azure/msal-node';
 import { EntraIdErrorCode } from '../../src/error-codes';
-import { EntraIdentityProvider, MIN_TOKEN_TTL_MS, type TokenFields } from '../../src/identity-providers/entra-identity-provider';
+import {
+  EntraIdentityProvider,
+  MIN_TOKEN_TTL_MS,
+  type TokenFields,
+} from '../../src/identity-providers/entra-identity-provider';
 import { idpRequestContext } from '../../src/network/request-context';
 import { createRedactor } from '../../src/redact';
 
@@ -18,7 +22,10 @@ interface FakeResult {
   expiresAtMs?: number;
 }
 
-function provider(acquire: (signal?: AbortSignal) => Promise<FakeResult | null>, extra: { requireOid?: boolean; afterFailure?: () => void } = {}) {
+function provider(
+  acquire: (signal?: AbortSignal) => Promise<FakeResult | null>,
+  extra: { requireOid?: boolean; afterFailure?: () => void } = {},
+) {
   return new EntraIdentityProvider<FakeResult>({
     flow: 'test flow',
     acquire,
@@ -34,7 +41,10 @@ describe('EntraIdentityProvider', () => {
   describe('results', () => {
     it('returns the result with ttl counted from now', async () => {
       const result = { accessToken: jwt({ oid: 'o-1' }), expiresAtMs: NOW_MS + 60_000 };
-      await expect(provider(async () => result).requestToken()).resolves.toEqual({ token: result, ttlMs: 60_000 });
+      await expect(provider(async () => result).requestToken()).resolves.toEqual({
+        token: result,
+        ttlMs: 60_000,
+      });
     });
 
     it.each([
@@ -42,20 +52,32 @@ describe('EntraIdentityProvider', () => {
       ['an empty access token', { accessToken: '', expiresAtMs: NOW_MS + 1000 }],
       ['a token without expiry', { accessToken: jwt({ oid: 'o' }) }],
       ['a token that has already expired', { accessToken: jwt({ oid: 'o' }), expiresAtMs: NOW_MS }],
-      ['a token that has already expired', { accessToken: jwt({ oid: 'o' }), expiresAtMs: NOW_MS + MIN_TOKEN_TTL_MS - 1 }],
+      [
+        'a token that has already expired',
+        { accessToken: jwt({ oid: 'o' }), expiresAtMs: NOW_MS + MIN_TOKEN_TTL_MS - 1 },
+      ],
     ])('rejects %s with a transient InvalidTokenResponseError', async (what, result) => {
-      const error = await provider(async () => result as FakeResult | null).requestToken().catch((e: unknown) => e);
+      const error = await provider(async () => result as FakeResult | null)
+        .requestToken()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidTokenResponseError);
       expect(error).toMatchObject({ isRetryable: true, message: expect.stringContaining(what) });
     });
 
     it('rejects a token without oid permanently when the default mapper needs it', async () => {
-      const error = await provider(async () => ({ accessToken: jwt({ sub: 'x' }), expiresAtMs: NOW_MS + 1000 })).requestToken().catch((e: unknown) => e);
+      const error = await provider(async () => ({
+        accessToken: jwt({ sub: 'x' }),
+        expiresAtMs: NOW_MS + 1000,
+      }))
+        .requestToken()
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: EntraIdErrorCode.MISSING_OID_CLAIM, isRetryable: false });
     });
 
     it('accepts a token without oid when a custom mapper is used', async () => {
-      const p = provider(async () => ({ accessToken: 'opaque', expiresAtMs: NOW_MS + 1000 }), { requireOid: false });
+      const p = provider(async () => ({ accessToken: 'opaque', expiresAtMs: NOW_MS + 1000 }), {
+        requireOid: false,
+      });
       await expect(p.requestToken()).resolves.toMatchObject({ ttlMs: 1000 });
     });
   });
@@ -63,10 +85,17 @@ describe('EntraIdentityProvider', () => {
   describe('failures', () => {
     it('classifies the thrown error and reports the attempt to afterFailure', async () => {
       const afterFailure = jest.fn();
-      const p = provider(async () => {
-        throw new ServerError('invalid_client', '', 'bad secret', '', '7000215', 401);
-      }, { afterFailure });
-      await expect(p.requestToken()).rejects.toMatchObject({ code: EntraIdErrorCode.INVALID_CLIENT, isRetryable: false, status: 401 });
+      const p = provider(
+        async () => {
+          throw new ServerError('invalid_client', '', 'bad secret', '', '7000215', 401);
+        },
+        { afterFailure },
+      );
+      await expect(p.requestToken()).rejects.toMatchObject({
+        code: EntraIdErrorCode.INVALID_CLIENT,
+        isRetryable: false,
+        status: 401,
+      });
       expect(afterFailure).toHaveBeenCalledTimes(1);
     });
 
@@ -76,7 +105,10 @@ describe('EntraIdentityProvider', () => {
         if (context) context.lastErrorResponse = { status: 429, retryAfterMs: 4000 };
         throw new ServerError('throttled', '', 'x', '', undefined, 429);
       });
-      await expect(p.requestToken()).rejects.toMatchObject({ code: EntraIdErrorCode.THROTTLED, retryAfterMs: 4000 });
+      await expect(p.requestToken()).rejects.toMatchObject({
+        code: EntraIdErrorCode.THROTTLED,
+        retryAfterMs: 4000,
+      });
     });
 
     it('gives each attempt its own context', async () => {
@@ -106,7 +138,10 @@ describe('EntraIdentityProvider', () => {
       const controller = new AbortController();
       const pending = provider(() => new Promise<never>(() => undefined)).requestToken(controller.signal);
       controller.abort();
-      await expect(pending).rejects.toMatchObject({ code: EntraIdErrorCode.REQUEST_ABORTED, isRetryable: true });
+      await expect(pending).rejects.toMatchObject({
+        code: EntraIdErrorCode.REQUEST_ABORTED,
+        isRetryable: true,
+      });
       await expect(pending).rejects.toBeInstanceOf(IdentityProviderError);
     });
 

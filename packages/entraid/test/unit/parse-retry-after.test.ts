@@ -24,7 +24,10 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs({ 'retry-after-ms': '250' }, NOW_MS)).toBe(250);
   });
 
-  it.each([undefined, {}, { 'retry-after': '' }, { 'retry-after': 'soon' }, { 'retry-after': '-3' }])('returns undefined for %p', (headers) => {
-    expect(parseRetryAfterMs(headers, NOW_MS)).toBeUndefined();
-  });
+  it.each([undefined, {}, { 'retry-after': '' }, { 'retry-after': 'soon' }, { 'retry-after': '-3' }])(
+    'returns undefined for %p',
+    (headers) => {
+      expect(parseRetryAfterMs(headers, NOW_MS)).toBeUndefined();
+    },
+  );
 });

@@ -1,0 +1,84 @@
+/** The three ways of authenticating that the benchmark compares. */
+export type ContenderId = 'authx' | 'redis-entraid' | 'static';
+
+export const CONTENDERS: readonly ContenderId[] = ['authx', 'redis-entraid', 'static'];
+
+/** Column titles in the printed table and the chart. */
+export const CONTENDER_LABELS: Readonly<Record<ContenderId, string>> = {
+  authx: 'authx',
+  'redis-entraid': '@redis/entraid',
+  static: 'static token',
+};
+
+/** What a worker needs to build its clients; sent over IPC (never argv/env: the static token is a secret). */
+export interface WorkerConfig {
+  readonly contender: ContenderId;
+  readonly redisUrl: string;
+  /** Client id of the user-assigned managed identity the token-based contenders use. */
+  readonly managedIdentityClientId: string;
+  /** Static contender only: the never-expiring token and its `oid`. */
+  readonly staticCredentials?: { readonly username: string; readonly password: string };
+}
+
+/** Options of the combined rotation run (RESP2 pub/sub plus steady load). */
+export interface RotationRunRequest {
+  readonly durationMs: number;
+  /** Milliseconds between two PUBLISH commands. */
+  readonly publishIntervalMs: number;
+  /** Load clients; alternately RESP2 and RESP3. */
+  readonly loadClients: number;
+  /** Milliseconds between two commands of one load client. */
+  readonly loadIntervalMs: number;
+}
+
+/** What the worker saw during a rotation run; times are epoch ms. */
+export interface RotationRunResult {
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  /** Numbers whose PUBLISH succeeded, with its reply (receivers). */
+  readonly published: ReadonlyArray<readonly [n: number, atMs: number, receivers: number]>;
+  readonly publishFailed: number;
+  /** Messages delivered to the RESP2 subscriber, in order. */
+  readonly received: ReadonlyArray<readonly [n: number, atMs: number]>;
+  readonly loadOk: number;
+  readonly loadFailed: number;
+  /** `error` events of all clients. */
+  readonly clientErrors: number;
+  /** A few distinct error messages, for the README's explanations. */
+  readonly errorSamples: readonly string[];
+}
+
+/** Result of opening N connections. */
+export interface OpenResult {
+  readonly connections: number;
+  readonly connectMs: number;
+  /** heapUsed after gc with the provider built and no connection. */
+  readonly heapBeforeBytes: number;
+  /** heapUsed after gc with every connection open. */
+  readonly heapAfterBytes: number;
+}
+
+export interface ThroughputResult {
+  readonly ops: number;
+  readonly durationMs: number;
+  readonly failed: number;
+}
+
+/** Requests the parent sends; each gets exactly one reply with the same id. */
+export type WorkerRequest =
+  | { readonly id: number; readonly type: 'init'; readonly config: WorkerConfig }
+  | { readonly id: number; readonly type: 'rotation-run'; readonly options: RotationRunRequest }
+  | { readonly id: number; readonly type: 'open'; readonly connections: number; readonly measureHeap: boolean }
+  | { readonly id: number; readonly type: 'ping-all' }
+  | { readonly id: number; readonly type: 'throughput'; readonly durationMs: number; readonly batch: number }
+  | { readonly id: number; readonly type: 'close' }
+  | { readonly id: number; readonly type: 'shutdown' };
+
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+/** First message of a worker: its modules are loaded. */
+export interface WorkerReady {
+  readonly type: 'ready';
+}

@@ -1,0 +1,128 @@
+import { bucketCounts, deliveryFigures } from '../analysis/messages';
+import { distinctCount } from '../analysis/stats';
+import { type BenchEnv, IDENTITIES } from '../bench-env';
+import type { GatewayRecorder } from '../gateway-recorder';
+import type { ContenderId, RotationRunResult } from '../protocol';
+import type { RunPlan } from '../run-plan';
+
+/** Width of a timeline bucket of delivered messages, in ms. */
+export const TIMELINE_BUCKET_MS = 250;
+
+/** Events of one rotation run, in ms since it started: the chart's data. */
+export interface Timeline {
+  readonly durationMs: number;
+  readonly refreshesMs: readonly number[];
+  readonly reauthsMs: readonly number[];
+  readonly authFailuresMs: readonly number[];
+  readonly subscriberEvictionsMs: readonly number[];
+  readonly otherEvictionsMs: readonly number[];
+  /** When the lost messages were published. */
+  readonly lostMs: readonly number[];
+  readonly bucketMs: number;
+  readonly deliveredPerBucket: readonly number[];
+}
+
+export interface RotationFigures {
+  readonly contender: ContenderId;
+  /** Token refreshes during the run (managed identity requests after the first token). */
+  readonly rotations: number;
+  readonly published: number;
+  readonly delivered: number;
+  readonly messagesLost: number;
+  readonly duplicates: number;
+  readonly publishedToNobody: number;
+  readonly publishFailed: number;
+  readonly subscriberEvictions: number;
+  readonly loadCommandsOk: number;
+  readonly loadCommandsFailed: number;
+  /** Token-expired evictions of the publisher and load connections. */
+  readonly otherEvictions: number;
+  readonly reauths: number;
+  readonly authFailures: number;
+  readonly clientErrors: number;
+  readonly errorSamples: readonly string[];
+  /** IdP requests divided by the new tokens that reached the gateway. */
+  readonly idpRequests: number;
+  readonly newTokensSeen: number;
+  readonly timeline: Timeline;
+}
+
+/**
+ * Per contender, in its own worker: a RESP2 subscriber with a numbered publisher, plus steady
+ * SET/GET load, across at least 5 token refreshes. Lost messages come from the worker's counts;
+ * evictions, re-authentications and refreshes from the gateway and the emulator's request log.
+ */
+export async function rotationScenario(
+  env: BenchEnv,
+  recorder: GatewayRecorder,
+  plan: RunPlan,
+  contender: ContenderId,
+): Promise<RotationFigures> {
+  const worker = await env.startWorker(contender);
+  let run: RotationRunResult;
+  try {
+    run = await worker.request<RotationRunResult>({
+      type: 'rotation-run',
+      options: {
+        durationMs: plan.rotationRunMs,
+        publishIntervalMs: plan.publishIntervalMs,
+        loadClients: plan.loadClients,
+        loadIntervalMs: plan.loadIntervalMs,
+      },
+    });
+  } finally {
+    await worker.stop();
+  }
+  const identity = IDENTITIES[contender];
+  // Gateway events until the worker closed its clients (the run drains for a moment after endedAtMs).
+  const filter = { identity: identity.objectId, fromMs: run.startedAtMs, toMs: run.endedAtMs };
+  const refreshes = recorder.idpRequestTimes(identity.clientId, run.startedAtMs, run.endedAtMs);
+  const reauths = recorder.events('authOk', filter);
+  const failures = recorder.events('authFailed', filter);
+  const evictions = recorder.events('evicted', filter).filter((event) => event.reason === 'token-expired');
+  const subscriberEvictions = evictions.filter((event) => event.subscribed);
+  const otherEvictions = evictions.filter((event) => !event.subscribed);
+  const delivery = deliveryFigures(run.published, run.received);
+  const initialExpiry = Math.min(...reauths.map((event) => event.tokenExpiresAtMs));
+  const publishedAt = new Map(run.published.map(([n, atMs]) => [n, atMs]));
+  const rel = (atMs: number) => atMs - run.startedAtMs;
+  const durationMs = run.endedAtMs - run.startedAtMs;
+  return {
+    contender,
+    rotations: refreshes.length,
+    published: delivery.published,
+    delivered: delivery.delivered,
+    messagesLost: delivery.lost.length,
+    duplicates: delivery.duplicates,
+    publishedToNobody: delivery.publishedToNobody,
+    publishFailed: run.publishFailed,
+    subscriberEvictions: subscriberEvictions.length,
+    loadCommandsOk: run.loadOk,
+    loadCommandsFailed: run.loadFailed,
+    otherEvictions: otherEvictions.length,
+    reauths: reauths.length,
+    authFailures: failures.length,
+    clientErrors: run.clientErrors,
+    errorSamples: run.errorSamples,
+    idpRequests: refreshes.length,
+    newTokensSeen: distinctCount(
+      reauths.filter((event) => event.tokenExpiresAtMs > initialExpiry).map((event) => event.tokenExpiresAtMs),
+    ),
+    timeline: {
+      durationMs,
+      refreshesMs: refreshes.map(rel),
+      reauthsMs: reauths.map((event) => rel(event.atMs)),
+      authFailuresMs: failures.map((event) => rel(event.atMs)),
+      subscriberEvictionsMs: subscriberEvictions.map((event) => rel(event.atMs)),
+      otherEvictionsMs: otherEvictions.map((event) => rel(event.atMs)),
+      lostMs: delivery.lost.map((n) => rel(publishedAt.get(n) ?? run.startedAtMs)),
+      bucketMs: TIMELINE_BUCKET_MS,
+      deliveredPerBucket: bucketCounts(
+        run.received.map(([, atMs]) => atMs),
+        run.startedAtMs,
+        run.endedAtMs,
+        TIMELINE_BUCKET_MS,
+      ),
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { OpenResult, ThroughputResult } from '../protocol';
+import type { BenchClient, ClientKit } from './client-kit';
+import { settledHeapUsed } from './gc';
+
+/** Connections opened at once while opening many (bounded so the gateway is not flooded). */
+const CONNECT_BATCH = 50;
+
+/** The connections a worker holds between requests (fan-out, reconnects, throughput). */
+export class OpenConnections {
+  readonly clients: BenchClient[] = [];
+
+  constructor(private readonly kit: ClientKit) {}
+
+  async open(count: number, measureHeap: boolean): Promise<OpenResult> {
+    const heapBeforeBytes = measureHeap ? await settledHeapUsed() : 0;
+    const started = performance.now();
+    const fresh = Array.from({ length: count }, () => this.kit.newClient(2));
+    for (let i = 0; i < fresh.length; i += CONNECT_BATCH) {
+      await Promise.all(fresh.slice(i, i + CONNECT_BATCH).map((client) => client.connect()));
+    }
+    const connectMs = performance.now() - started;
+    this.clients.push(...fresh);
+    const heapAfterBytes = measureHeap ? await settledHeapUsed() : 0;
+    return { connections: this.clients.length, connectMs, heapBeforeBytes, heapAfterBytes };
+  }
+
+  async pingAll(): Promise<number> {
+    const replies = await Promise.allSettled(this.clients.map((client) => client.ping()));
+    return replies.filter((reply) => reply.status === 'rejected').length;
+  }
+
+  /** Pipelined SET/GET on the first connection for `durationMs`: batches of `batch` commands. */
+  async throughput(durationMs: number, batch: number): Promise<ThroughputResult> {
+    const client = this.clients[0];
+    if (!client) throw new Error('open a connection before measuring throughput');
+    let ops = 0;
+    let failed = 0;
+    const started = performance.now();
+    const end = started + durationMs;
+    while (performance.now() < end) {
+      const commands: Promise<unknown>[] = [];
+      for (let i = 0; i < batch; i++) {
+        commands.push(i % 2 === 0 ? client.set(`bench:tp:${i}`, 'value') : client.get(`bench:tp:${i - 1}`));
+      }
+      for (const outcome of await Promise.allSettled(commands)) {
+        if (outcome.status === 'fulfilled') ops++;
+        else failed++;
+      }
+    }
+    return { ops, failed, durationMs: performance.now() - started };
+  }
+
+  close(): void {
+    for (const client of this.clients.splice(0)) client.destroy();
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '@authx/emulator';
+import type { DefaultAzureCredentialOptions } from '@azure/identity';
+
+/** Token lifetime of the emulator, in seconds: short, so that a ~8 s run sees several refreshes. */
+const EMULATOR_TOKEN_LIFETIME_SEC = 3;
+
+/** Variables of the workload identity environment AKS injects into a pod (and this example sets). */
+const WORKLOAD_IDENTITY_ENV = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST'];
+
+/** Where the example connects, and the options for DefaultAzureCredential. */
+export interface Target {
+  readonly mode: 'emulator' | 'azure';
+  readonly redisUrl: string;
+  readonly credentialOptions: DefaultAzureCredentialOptions;
+  /** Emulator mode: the gateway's view and the Entra token requests; undefined on Azure. */
+  stats(): { evicted: number; tokenRequests: number } | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real Azure when REDIS_URL is set: DefaultAzureCredential reads whatever the environment offers
+ * (workload identity, AZURE_CLIENT_SECRET, managed identity, Azure CLI login, …). Otherwise a local
+ * emulator, and the environment of an AKS pod with workload identity: a federated token file
+ * signed by the emulator's "cluster" issuer, exchanged for an Entra token by the credential.
+ */
+export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
+  if (env.REDIS_URL) {
+    return {
+      mode: 'azure',
+      redisUrl: env.REDIS_URL,
+      credentialOptions: {},
+      stats: () => undefined,
+      stop: async () => {},
+    };
+  }
+  const local = await startEmulator({ tokenLifetimeSec: EMULATOR_TOKEN_LIFETIME_SEC });
+  const dir = mkdtempSync(join(tmpdir(), 'authx-workload-identity-'));
+  const tokenFile = join(dir, 'azure-identity-token');
+  // The projected service-account token Kubernetes writes (subject system:serviceaccount:default:workload).
+  writeFileSync(tokenFile, await local.entra.issueFederatedToken());
+  const saved = Object.fromEntries(WORKLOAD_IDENTITY_ENV.map((name) => [name, env[name]]));
+  Object.assign(env, {
+    AZURE_CLIENT_ID: local.clientId,
+    AZURE_TENANT_ID: local.tenantId,
+    AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+    AZURE_AUTHORITY_HOST: local.authorityHost,
+  });
+  console.log(`workload identity: AZURE_CLIENT_ID=${local.clientId} AZURE_FEDERATED_TOKEN_FILE=${tokenFile}`);
+  return {
+    mode: 'emulator',
+    redisUrl: local.redisUrl,
+    // authorityHost, the emulator CA for the credential's HTTP pipeline, no instance discovery.
+    credentialOptions: local.identityOptions(),
+    stats: () => ({
+      evicted: local.gateway.stats().evicted,
+      tokenRequests: local.entra.requests.filter((r) => r.endpoint === 'token' && r.status === 200).length,
+    }),
+    stop: async () => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete env[name];
+        else env[name] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      await local.stop();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { EntraIdCredentialsProviderFactory } from '@authx/entraid';
+import { bindCredentials } from '@authx/redis-auth';
+import { createClient } from 'redis';
+import { runTraffic } from './traffic';
+
+/**
+ * The application as it runs on an Azure VM, App Service, Container App or AKS pod with a managed
+ * identity: no secret anywhere. MSAL finds the identity endpoint in the environment the platform
+ * sets (IDENTITY_ENDPOINT + IDENTITY_HEADER on App Service, IMDS on a VM); AZURE_CLIENT_ID picks a
+ * user-assigned identity, else the system-assigned one is used. Returns true when no command failed.
+ */
+export async function runApp(env: NodeJS.ProcessEnv, durationMs: number): Promise<boolean> {
+  const redisUrl = env.REDIS_URL;
+  if (!redisUrl) throw new Error('REDIS_URL is required (see README.md)');
+  const userAssignedClientId = env.AZURE_CLIENT_ID;
+  const provider = userAssignedClientId
+    ? EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({ userAssignedClientId })
+    : EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity();
+  console.log(`identity: ${userAssignedClientId ? `user-assigned ${userAssignedClientId}` : 'system-assigned'}`);
+  let tokens = 0;
+  provider.events.on('tokenAcquired', ({ expiresAtMs, receivedAtMs }) => {
+    tokens++;
+    console.log(`token #${tokens} acquired, valid for ${((expiresAtMs - receivedAtMs) / 1000).toFixed(1)} s`);
+  });
+  provider.events.on('refreshFailed', ({ attempt, error }) =>
+    console.log(`token refresh attempt ${attempt} failed: ${(error as Error).name}`),
+  );
+
+  const client = createClient({ url: redisUrl });
+  client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
+  const auth = bindCredentials(client, provider);
+  let reauths = 0;
+  auth.events.on('reauthenticated', ({ via }) => {
+    if (via === 'auth') reauths++;
+  });
+  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+  try {
+    await client.connect();
+    console.log(`connected as ${await whoAmI(client)}`);
+    const traffic = await runTraffic(client, durationMs);
+    console.log(
+      `tokens acquired: ${tokens}, re-authentications: ${reauths}, commands ok: ${traffic.ok}, failed: ${traffic.failed}`,
+    );
+    return traffic.failed === 0 && traffic.ok > 0;
+  } finally {
+    await client.close().catch(() => client.destroy());
+    auth.dispose();
+    provider.dispose();
+  }
+}
+
+/** The ACL user the connection runs as (the identity's object id); Azure may not allow ACL WHOAMI. */
+async function whoAmI(client: ReturnType<typeof createClient>): Promise<string> {
+  try {
+    return String(await client.sendCommand(['ACL', 'WHOAMI']));
+  } catch {
+    return 'the managed identity (ACL WHOAMI not available)';
+  }
+}

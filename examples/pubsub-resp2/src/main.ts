@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EntraIdCredentialsProviderFactory } from '@authx/entraid';
+import { createRedisAuth } from '@authx/redis-auth';
+import { createClient } from 'redis';
+import { NumberedMessages } from './numbered-messages';
+import { startTarget } from './target';
+
+/** How long messages are published, in seconds (EXAMPLE_DURATION_SEC overrides). */
+const DURATION_SEC = Number(process.env.EXAMPLE_DURATION_SEC ?? 8);
+/** One message every this many milliseconds. */
+const PUBLISH_INTERVAL_MS = 10;
+/** Subscriber rotations the emulator run must show. */
+const MIN_EMULATOR_ROTATIONS = 2;
+const CHANNEL = 'example:numbers';
+
+async function main(): Promise<boolean> {
+  const target = await startTarget(process.env);
+  console.log(`mode: ${target.mode}, redis: ${target.redisUrl}`);
+  const provider = EntraIdCredentialsProviderFactory.createForClientCredentials(target.providerParams);
+  let tokens = 0;
+  provider.events.on('tokenAcquired', () => tokens++);
+
+  // One binding (one provider subscription) for both connections.
+  const auth = createRedisAuth(provider);
+  // RESP2: a subscribed connection cannot send AUTH, so the binding rotates it make-before-break.
+  const subscriber = auth.bind(createClient({ url: target.redisUrl, RESP: 2 }), { label: 'subscriber' });
+  const publisher = auth.bind(createClient({ url: target.redisUrl, RESP: 2 }), { label: 'publisher' });
+  for (const client of [subscriber, publisher]) {
+    client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
+  }
+  let rotations = 0;
+  auth.events.on('pubsubRotated', ({ connection, generation, bridged, duplicatesDropped }) => {
+    rotations++;
+    console.log(
+      `${connection} rotated onto credentials #${generation} (bridged: ${bridged}, duplicates dropped: ${duplicatesDropped})`,
+    );
+  });
+  auth.events.on('reauthenticated', ({ connection, generation, via }) => {
+    if (via === 'auth') console.log(`${connection} re-authenticated with credentials #${generation}`);
+  });
+  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+
+  const messages = new NumberedMessages();
+  try {
+    await Promise.all([subscriber.connect(), publisher.connect()]);
+    await subscriber.subscribe(CHANNEL, messages.onMessage);
+    console.log(`subscribed to ${CHANNEL} over RESP2; publishing a numbered message every ${PUBLISH_INTERVAL_MS} ms`);
+    let published = 0;
+    let publishFailed = 0;
+    const endAtMs = Date.now() + DURATION_SEC * 1000;
+    while (Date.now() < endAtMs) {
+      try {
+        await publisher.publish(CHANNEL, String(published));
+        published++;
+      } catch (error) {
+        publishFailed++;
+        console.log(`publish failed: ${(error as Error).message}`);
+      }
+      await sleep(PUBLISH_INTERVAL_MS);
+    }
+    await sleep(500); // let the last messages arrive
+    const report = messages.report(published);
+    const stats = target.gatewayStats();
+    console.log(
+      `tokens acquired: ${tokens}, subscriber rotations: ${rotations}, published: ${report.published}, ` +
+        `received: ${report.received}, lost: ${report.lost}, duplicates: ${report.duplicates}, ` +
+        `out of order: ${report.outOfOrder}, publish failures: ${publishFailed}` +
+        (stats ? `, gateway evictions: ${stats.evicted}` : ''),
+    );
+    const enoughRotations = target.mode === 'azure' || rotations >= MIN_EMULATOR_ROTATIONS;
+    return (
+      report.lost === 0 && published > 0 && publishFailed === 0 && enoughRotations && (stats?.evicted ?? 0) === 0
+    );
+  } finally {
+    await Promise.all([subscriber, publisher].map((c) => c.close().catch(() => c.destroy())));
+    auth.dispose();
+    provider.dispose();
+    await target.stop();
+  }
+}
+
+main().then(
+  (ok) => {
+    console.log(ok ? 'result: ok' : 'result: FAILED');
+    process.exitCode = ok ? 0 : 1;
+  },
+  (error: unknown) => {
+    console.error('result: FAILED', error);
+    process.exitCode = 1;
+  },
+);
