@@ -83,7 +83,9 @@ export async function rotationScenario(
   const subscriberEvictions = evictions.filter((event) => event.subscribed);
   const otherEvictions = evictions.filter((event) => !event.subscribed);
   const delivery = deliveryFigures(run.published, run.received);
-  const initialExpiry = Math.min(...reauths.map((event) => event.tokenExpiresAtMs));
+  // The token the clients connected with (before the run started); later ones are refreshes.
+  const handshakes = recorder.events('authOk', { ...filter, fromMs: 0, toMs: run.startedAtMs - 1 });
+  const initialExpiry = Math.max(0, ...handshakes.map((event) => event.tokenExpiresAtMs));
   const publishedAt = new Map(run.published.map(([n, atMs]) => [n, atMs]));
   const rel = (atMs: number) => atMs - run.startedAtMs;
   const durationMs = run.endedAtMs - run.startedAtMs;

@@ -1,0 +1,87 @@
+import { type BenchEnv, IDENTITIES } from '../bench-env';
+import type { GatewayRecorder } from '../gateway-recorder';
+import type { ContenderId, OpenResult } from '../protocol';
+import { until } from '../wait';
+
+/** Give up waiting for the last re-authentication after this long (the figure is then a lower bound). */
+const REAUTH_TIMEOUT_MS = 10_000;
+
+export interface FanoutFigures {
+  readonly contender: ContenderId;
+  readonly connections: number;
+  readonly connectMs: number;
+  readonly heapPerConnectionBytes: number;
+  /** From the refresh's IdP request to the last connection's AUTH ok; undefined for the static token. */
+  readonly reauthAllMs: number | undefined;
+  /** From the refresh's IdP request to the first AUTH ok. */
+  readonly reauthFirstMs: number | undefined;
+  /** Connections re-authenticated with the new token (should equal `connections`). */
+  readonly reauthenticated: number | undefined;
+  readonly evictions: number;
+  /** PINGs that failed on the N connections after the refresh. */
+  readonly pingsFailed: number;
+}
+
+/**
+ * N connections through one provider, in a fresh worker: heap per connection (after gc, N vs 0),
+ * then, for token contenders, the time from the next refresh to the last connection's AUTH ok.
+ */
+export async function fanoutScenario(
+  env: BenchEnv,
+  recorder: GatewayRecorder,
+  contender: ContenderId,
+  connections: number,
+): Promise<FanoutFigures> {
+  const identity = IDENTITIES[contender];
+  const worker = await env.startWorker(contender);
+  try {
+    const startedAtMs = Date.now();
+    const opened = await worker.request<OpenResult>({ type: 'open', connections, measureHeap: true });
+    const heapPerConnectionBytes = (opened.heapAfterBytes - opened.heapBeforeBytes) / connections;
+    let reauth: { all: number; first: number; count: number } | undefined;
+    if (contender !== 'static') {
+      const openedAtMs = Date.now();
+      const refreshAtMs = await until(
+        'a token refresh',
+        () => recorder.idpRequestTimes(identity.clientId, openedAtMs, Number.POSITIVE_INFINITY)[0],
+        15_000,
+      );
+      const reauthTimes = () => {
+        // First AUTH ok of each connection after the refresh.
+        const first = new Map<number, number>();
+        const window = { identity: identity.objectId, fromMs: refreshAtMs, toMs: Number.POSITIVE_INFINITY };
+        for (const event of recorder.events('authOk', window)) {
+          if (!first.has(event.connectionId)) first.set(event.connectionId, event.atMs);
+        }
+        return [...first.values()];
+      };
+      const times = await until(
+        `${connections} re-authentications`,
+        () => (reauthTimes().length >= connections ? reauthTimes() : undefined),
+        REAUTH_TIMEOUT_MS,
+      ).catch(() => reauthTimes());
+      reauth = {
+        all: Math.max(...times) - refreshAtMs,
+        first: Math.min(...times) - refreshAtMs,
+        count: times.length,
+      };
+    }
+    const pingsFailed = await worker.request<number>({ type: 'ping-all' });
+    const evictions = recorder
+      .events('evicted', { identity: identity.objectId, fromMs: startedAtMs, toMs: Date.now() })
+      .filter((event) => event.reason === 'token-expired').length;
+    return {
+      contender,
+      connections,
+      connectMs: opened.connectMs,
+      heapPerConnectionBytes,
+      reauthAllMs: reauth?.all,
+      reauthFirstMs: reauth?.first,
+      reauthenticated: reauth?.count,
+      evictions,
+      pingsFailed,
+    };
+  } finally {
+    await worker.stop();
+  }
+}
