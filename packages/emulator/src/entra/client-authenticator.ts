@@ -35,6 +35,8 @@ export interface ClientAuthenticatorDeps {
   defaultFederatedIssuer: string;
   trustedIssuers: Map<string, JWTVerifyGetKey>;
   replayCache: ReplayCache;
+  /** Refuse a certificate assertion whose `jti` was seen before (Entra itself accepts reuse). */
+  rejectReplayedAssertions: boolean;
   now: () => number;
 }
 
@@ -188,7 +190,10 @@ export class ClientAuthenticator {
     }
   }
 
-  /** A certificate assertion must carry a `jti` not seen before; federated tokens are reusable, as on Entra. */
+  /**
+   * A certificate assertion must carry a `jti`; with `rejectReplayedAssertions` it must also be one
+   * not seen before. Federated tokens are always reusable, as on Entra.
+   */
   #rejectReplay(result: JWTVerifyResult): void {
     const { jti, exp } = result.payload;
     if (jti === undefined) {
@@ -198,7 +203,7 @@ export class ClientAuthenticator {
         "JWT token is invalid or malformed: the 'jti' claim is missing.",
       );
     }
-    if (!this.deps.replayCache.remember(jti, (exp ?? 0) * 1000)) {
+    if (this.deps.rejectReplayedAssertions && !this.deps.replayCache.remember(jti, (exp ?? 0) * 1000)) {
       throw new EntraProtocolError(
         'invalid_client',
         50027,

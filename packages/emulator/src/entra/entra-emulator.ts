@@ -90,6 +90,12 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   if (!(typeof retentionSec === 'number' && retentionSec >= 0)) {
     invalidOption('options.previousKeyRetentionSec', 'a number of seconds ≥ 0', retentionSec);
   }
+  if (
+    options.rejectReplayedAssertions !== undefined &&
+    typeof options.rejectReplayedAssertions !== 'boolean'
+  ) {
+    invalidOption('options.rejectReplayedAssertions', 'true or false', options.rejectReplayedAssertions);
+  }
   const directory = new Directory(options);
   if (
     settings.signedInUser !== undefined &&
@@ -177,6 +183,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     defaultFederatedIssuer: federatedIssuer.issuer,
     trustedIssuers: trustedIssuerKeys(federatedIssuer, options.trustedIssuers ?? []),
     replayCache,
+    rejectReplayedAssertions: options.rejectReplayedAssertions === true,
     now,
   });
   const context: EntraContext = {

@@ -37,6 +37,12 @@ export interface EntraEmulatorOptions {
   authorizationCodeLifetimeSec?: number;
   /** How long a rotated-out signing key stays in the JWKS, in seconds; default 3600. */
   previousKeyRetentionSec?: number;
+  /**
+   * Refuse a certificate assertion whose `jti` was seen before (AADSTS50027); default false.
+   * Entra ID accepts a reused assertion — MSAL signs one and reuses it for up to 10 minutes — so
+   * the default matches Azure; turn this on to prove a client signs a fresh assertion per request.
+   */
+  rejectReplayedAssertions?: boolean;
   /** App Service `X-IDENTITY-HEADER` secret; default a random UUID per start. */
   identityHeader?: string;
   /**

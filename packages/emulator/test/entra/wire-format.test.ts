@@ -186,8 +186,8 @@ describe('Entra emulator › wire format', () => {
         .setExpirationTime(nowSec + 600)
         .sign(key);
     }
-    const post = (clientAssertion: string) =>
-      httpsRequest(emulator, TOKEN_PATH, {
+    const post = (clientAssertion: string, target: EntraEmulator = emulator) =>
+      httpsRequest(target, TOKEN_PATH, {
         form: {
           grant_type: 'client_credentials',
           client_id: CERT_CLIENT_ID,
@@ -197,13 +197,25 @@ describe('Entra emulator › wire format', () => {
         },
       });
 
-    it('accepts an assertion once: its jti cannot be replayed', async () => {
+    it('accepts a reused assertion by default, as Entra does for the assertion MSAL caches', async () => {
       const signed = await assertion();
       expect((await post(signed)).status).toBe(200);
-      const replay = await post(signed);
-      expect(replay.status).toBe(401);
-      expectEntraError(replay.json(), 'invalid_client', 50027);
-      expect(replay.text).not.toContain(signed);
+      expect((await post(signed)).status).toBe(200);
+    });
+
+    it('refuses a replayed jti when rejectReplayedAssertions is on', async () => {
+      const strict = await startEntraEmulator({ rejectReplayedAssertions: true });
+      try {
+        strict.addApp({ clientId: CERT_CLIENT_ID, certificates: [certificate.certPem] });
+        const signed = await assertion({ aud: `${strict.authorityHost}${TOKEN_PATH}` });
+        expect((await post(signed, strict)).status).toBe(200);
+        const replay = await post(signed, strict);
+        expect(replay.status).toBe(401);
+        expectEntraError(replay.json(), 'invalid_client', 50027);
+        expect(replay.text).not.toContain(signed);
+      } finally {
+        await strict.stop();
+      }
     });
 
     it('rejects an assertion whose aud is not the token endpoint', async () => {
