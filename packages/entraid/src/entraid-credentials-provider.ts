@@ -17,7 +17,10 @@ export class EntraidCredentialsProvider extends StreamingCredentialsProvider<Aut
   readonly #mapper: CredentialsMapper;
   readonly #flow: string;
 
-  /** Use the `EntraIdCredentialsProviderFactory` methods rather than this constructor. */
+  /**
+   * Use the `EntraIdCredentialsProviderFactory` methods rather than this constructor.
+   * @internal
+   */
   constructor(identityProvider: EntraIdentityProvider<AuthenticationResponse>, options: BaseProviderOptions) {
     const mapper =
       optionalFunction<CredentialsMapper>('credentialsMapper', options.credentialsMapper) ??

@@ -1,5 +1,10 @@
-export { type AuthorityConfig, type ResolvedAuthority, resolveAuthority } from './authority';
-export { toIdentityProviderError } from './classify-error';
+export {
+  type AuthorityConfig,
+  type ResolveAuthorityOptions,
+  type ResolvedAuthority,
+  resolveAuthority,
+} from './authority';
+export { type ClassifyOptions, toIdentityProviderError } from './classify-error';
 export { AZURE_AUTHORITY_HOSTS, type AzureCloud, REDIS_SCOPE, REDIS_SCOPE_DEFAULT } from './constants';
 export {
   type AuthenticationResponse,

@@ -1,5 +1,6 @@
 export { bindCredentials, type BindCredentialsOptions, createRedisAuth } from './bind-credentials';
-export { blockingTimeoutMs, commandKind } from './command-kinds';
+export { blockingTimeoutMs, type CommandKind, commandKind } from './command-kinds';
+export type { RedisArgs } from './redis-shapes';
 export type { CredentialsGeneration } from './credentials-source';
 export {
   BindingDisposedError,

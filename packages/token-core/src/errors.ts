@@ -17,7 +17,8 @@ export const ErrorCode = Object.freeze({
 // `instanceof` fails because each copy has its own classes.
 const KINDS = Symbol.for('@authx/token-core.error-kinds');
 
-type ErrorClass = abstract new (...args: any[]) => AuthxError;
+/** Any subclass of {@link AuthxError}. */
+export type ErrorClass = abstract new (...args: any[]) => AuthxError;
 
 /** Base class of every error raised by authx packages. */
 export class AuthxError extends Error {

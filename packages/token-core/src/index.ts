@@ -1,5 +1,5 @@
 export { type Clock, MAX_TIMER_DELAY_MS, systemClock, type TimerHandle } from './clock';
-export { DIAGNOSTICS_CHANNELS } from './diagnostics';
+export { DIAGNOSTICS_CHANNELS, TokenCoreEventEmitter } from './diagnostics';
 export { createDisposable, type Disposable } from './disposable';
 export {
   AuthxError,
@@ -14,10 +14,11 @@ export {
   type RefreshFailureReason,
   RequestTimeoutError,
   TokenExpiredError,
+  type ErrorClass,
 } from './errors';
 export type { TokenCoreEventName, TokenCoreEvents } from './events';
 export type { IdentityProvider, TokenResponse } from './identity-provider';
-export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME } from './refresh-schedule';
+export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME, type RefreshTiming } from './refresh-schedule';
 export {
   DEFAULT_RETRY_POLICY,
   defaultIsRetryable,

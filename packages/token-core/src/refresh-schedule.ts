@@ -3,7 +3,8 @@ import type { ResolvedTokenManagerConfig } from './token-manager-config';
 /** Share of a token's lifetime that the refresh jitter may take at most. */
 export const MAX_JITTER_SHARE_OF_LIFETIME = 0.1;
 
-type RefreshTiming = Pick<
+/** The refresh-timing part of the token manager configuration. */
+export type RefreshTiming = Pick<
   ResolvedTokenManagerConfig,
   'expirationRefreshRatio' | 'lowerRefreshBoundMs' | 'refreshJitterMs' | 'minRefreshIntervalMs'
 >;

@@ -8,7 +8,7 @@ import {
 import { numberOption, objectOption } from './validate';
 
 /**
- * When and how a {@link TokenManager} refreshes. Every field is optional; the shape is a superset of
+ * When and how a `TokenManager` refreshes. Every field is optional; the shape is a superset of
  * `@redis/entraid`'s `tokenManagerConfig`.
  *
  * The refresh is scheduled at the earlier of `expirationRefreshRatio × lifetime` and

@@ -3,7 +3,7 @@ import { FEDERATED_AUDIENCE } from './defaults';
 import type { TrustedIssuerConfig } from './options';
 import { generateSigningKey, type JsonWebKeySet, type SigningKey } from './signing-key-ring';
 
-/** Options of {@link FederatedIssuer.issue}. */
+/** Options of `EntraEmulator.issueFederatedToken()`. */
 export interface FederatedTokenOptions {
   /** `sub`; default `system:serviceaccount:default:workload` (the default app's federated credential). */
   subject?: string;
