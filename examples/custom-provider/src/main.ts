@@ -1,7 +1,7 @@
 import { bindCredentials } from '@authx/redis-auth';
 import { StreamingCredentialsProvider } from '@authx/token-core';
 import { createClient } from 'redis';
-import { startTarget } from './target';
+import { startTarget, type Target } from './target';
 import { runTraffic } from './traffic';
 import { VaultIdentityProvider, type VaultLease } from './vault-identity-provider';
 
@@ -12,6 +12,14 @@ const MIN_LOCAL_LEASES = 3;
 
 async function main(): Promise<boolean> {
   const target = await startTarget(process.env);
+  try {
+    return await runScenario(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function runScenario(target: Target): Promise<boolean> {
   console.log(`mode: ${target.mode}, redis: ${target.redisUrl}, vault: ${target.vaultUrl}`);
 
   const identityProvider = new VaultIdentityProvider(target.vaultUrl);
@@ -31,7 +39,7 @@ async function main(): Promise<boolean> {
     console.log(`lease attempt ${attempt} failed: ${(error as Error).message}`),
   );
 
-  const client = createClient({ url: target.redisUrl });
+  const client = createClient({ url: target.redisUrl, socket: { reconnectStrategy } });
   client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
   // Passwords are not JWTs: tell the binding when each one stops working.
   const auth = bindCredentials(client, provider, {
@@ -42,7 +50,9 @@ async function main(): Promise<boolean> {
     if (via === 'auth') reauths++;
     console.log(`${connection} re-authenticated with lease #${generation} (${via})`);
   });
-  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+  auth.events.on('reauthFailed', ({ connection, error }) =>
+    console.log(`${connection} re-auth failed: ${error.code}`),
+  );
 
   try {
     await client.connect();
@@ -56,13 +66,17 @@ async function main(): Promise<boolean> {
     );
     const revokedRefused = await isRefused(target.redisUrl, firstLease);
     console.log(`the first (expired) password is ${revokedRefused ? 'refused' : 'STILL ACCEPTED'} by Redis`);
-    const enoughRotations = target.mode === 'external' || leases >= MIN_LOCAL_LEASES;
-    return traffic.failed === 0 && traffic.ok > 0 && enoughRotations && revokedRefused;
+    return allMet({
+      'no command failed': traffic.failed === 0,
+      'commands ran': traffic.ok > 0,
+      [`at least ${MIN_LOCAL_LEASES} leases (local)`]:
+        target.mode === 'external' || leases >= MIN_LOCAL_LEASES,
+      'the revoked password is refused': revokedRefused,
+    });
   } finally {
-    await client.close().catch(() => client.destroy());
+    await closeClient(client);
     auth.dispose();
     provider.dispose();
-    await target.stop();
   }
 }
 
@@ -83,6 +97,32 @@ async function isRefused(url: string, lease: VaultLease): Promise<boolean> {
     probe.destroy();
     return /WRONGPASS/.test((error as Error).message);
   }
+}
+
+/** Reconnect quickly, but give up after ~10 s without Redis, so that the example ends instead of waiting forever. */
+function reconnectStrategy(retries: number): number | Error {
+  return retries < 12 ? Math.min(50 * 2 ** retries, 1000) : new Error('Redis is unreachable');
+}
+
+/** Closes a client (or cluster) that may never have connected, or may have given up reconnecting. */
+async function closeClient(client: {
+  isOpen: boolean;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    if (client.isOpen) client.destroy();
+  }
+}
+
+/** Prints each unmet expectation; true when all are met. */
+function allMet(expectations: Record<string, boolean>): boolean {
+  const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
+  for (const name of unmet) console.log(`not met: ${name}`);
+  return unmet.length === 0;
 }
 
 main().then(

@@ -35,7 +35,16 @@ export async function startVault(options: VaultOptions): Promise<Vault> {
   const admin = createClient({ url: options.redisUrl, password: options.adminPassword });
   await admin.connect();
   // The app may read and write its own keys, and nothing else.
-  await admin.sendCommand(['ACL', 'SETUSER', VAULT_REDIS_USER, 'reset', 'on', '~example:*', '+@read', '+@write']);
+  await admin.sendCommand([
+    'ACL',
+    'SETUSER',
+    VAULT_REDIS_USER,
+    'reset',
+    'on',
+    '~example:*',
+    '+@read',
+    '+@write',
+  ]);
   await admin.sendCommand(['ACL', 'SETUSER', VAULT_REDIS_USER, '+@connection', '+acl|whoami']);
   const revocations = new Set<NodeJS.Timeout>();
   let leased = 0;

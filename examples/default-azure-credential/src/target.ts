@@ -8,7 +8,20 @@ import type { DefaultAzureCredentialOptions } from '@azure/identity';
 const EMULATOR_TOKEN_LIFETIME_SEC = 3;
 
 /** Variables of the workload identity environment AKS injects into a pod (and this example sets). */
-const WORKLOAD_IDENTITY_ENV = ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_AUTHORITY_HOST'];
+const WORKLOAD_IDENTITY_ENV = [
+  'AZURE_CLIENT_ID',
+  'AZURE_TENANT_ID',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+];
+/** Variables that would make DefaultAzureCredential pick another credential first (cleared during the run). */
+const OTHER_CREDENTIAL_ENV = [
+  'AZURE_CLIENT_SECRET',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_CLIENT_CERTIFICATE_PASSWORD',
+  'AZURE_USERNAME',
+  'AZURE_PASSWORD',
+];
 
 /** Where the example connects, and the options for DefaultAzureCredential. */
 export interface Target {
@@ -41,7 +54,10 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   const tokenFile = join(dir, 'azure-identity-token');
   // The projected service-account token Kubernetes writes (subject system:serviceaccount:default:workload).
   writeFileSync(tokenFile, await local.entra.issueFederatedToken());
-  const saved = Object.fromEntries(WORKLOAD_IDENTITY_ENV.map((name) => [name, env[name]]));
+  const saved = Object.fromEntries(
+    [...WORKLOAD_IDENTITY_ENV, ...OTHER_CREDENTIAL_ENV].map((name) => [name, env[name]]),
+  );
+  for (const name of OTHER_CREDENTIAL_ENV) delete env[name];
   Object.assign(env, {
     AZURE_CLIENT_ID: local.clientId,
     AZURE_TENANT_ID: local.tenantId,

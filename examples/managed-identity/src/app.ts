@@ -16,7 +16,9 @@ export async function runApp(env: NodeJS.ProcessEnv, durationMs: number): Promis
   const provider = userAssignedClientId
     ? EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({ userAssignedClientId })
     : EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity();
-  console.log(`identity: ${userAssignedClientId ? `user-assigned ${userAssignedClientId}` : 'system-assigned'}`);
+  console.log(
+    `identity: ${userAssignedClientId ? `user-assigned ${userAssignedClientId}` : 'system-assigned'}`,
+  );
   let tokens = 0;
   provider.events.on('tokenAcquired', ({ expiresAtMs, receivedAtMs }) => {
     tokens++;
@@ -26,14 +28,16 @@ export async function runApp(env: NodeJS.ProcessEnv, durationMs: number): Promis
     console.log(`token refresh attempt ${attempt} failed: ${(error as Error).name}`),
   );
 
-  const client = createClient({ url: redisUrl });
+  const client = createClient({ url: redisUrl, socket: { reconnectStrategy } });
   client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
   const auth = bindCredentials(client, provider);
   let reauths = 0;
   auth.events.on('reauthenticated', ({ via }) => {
     if (via === 'auth') reauths++;
   });
-  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+  auth.events.on('reauthFailed', ({ connection, error }) =>
+    console.log(`${connection} re-auth failed: ${error.code}`),
+  );
   try {
     await client.connect();
     console.log(`connected as ${await whoAmI(client)}`);
@@ -43,17 +47,35 @@ export async function runApp(env: NodeJS.ProcessEnv, durationMs: number): Promis
     );
     return traffic.failed === 0 && traffic.ok > 0;
   } finally {
-    await client.close().catch(() => client.destroy());
+    await closeClient(client);
     auth.dispose();
     provider.dispose();
   }
 }
 
 /** The ACL user the connection runs as (the identity's object id); Azure may not allow ACL WHOAMI. */
-async function whoAmI(client: ReturnType<typeof createClient>): Promise<string> {
+async function whoAmI(client: { sendCommand(args: string[]): Promise<unknown> }): Promise<string> {
   try {
     return String(await client.sendCommand(['ACL', 'WHOAMI']));
   } catch {
     return 'the managed identity (ACL WHOAMI not available)';
+  }
+}
+
+/** Reconnect quickly, but give up after ~10 s without Redis, so that the example ends instead of waiting forever. */
+function reconnectStrategy(retries: number): number | Error {
+  return retries < 12 ? Math.min(50 * 2 ** retries, 1000) : new Error('Redis is unreachable');
+}
+/** Closes a client (or cluster) that may never have connected, or may have given up reconnecting. */
+async function closeClient(client: {
+  isOpen: boolean;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    if (client.isOpen) client.destroy();
   }
 }

@@ -37,28 +37,38 @@ const CASES: readonly IdentityCase[] = [
  */
 export async function runLocally(which: 'system' | 'user' | 'both', durationSec: number): Promise<boolean> {
   const local = await startEmulator({ tokenLifetimeSec: EMULATOR_TOKEN_LIFETIME_SEC });
-  console.log(`emulator: redis ${local.redisUrl}, managed identity endpoint ${local.managedIdentityEndpoint}`);
+  console.log(
+    `emulator: redis ${local.redisUrl}, managed identity endpoint ${local.managedIdentityEndpoint}`,
+  );
   try {
     const cases = CASES.filter((c) => which === 'both' || c.name === which);
     const exitCodes = await Promise.all(
-      cases.map((c) => runApp(c, childEnv(c, local.redisUrl, local.managedIdentityEnv(c.source), durationSec))),
+      cases.map((c) =>
+        runApp(c, childEnv(c, local.redisUrl, local.managedIdentityEnv(c.source), durationSec)),
+      ),
     );
     const log = local.gateway.authLog();
-    let ok = true;
+    const expectations: Record<string, boolean> = {};
     cases.forEach((c, i) => {
       const accepted = log.filter((entry) => entry.ok && entry.identity === c.objectId).length;
       const tokenRequests = local.entra.requests.filter(
-        (request) => request.endpoint === 'mi' && request.managedIdentitySource === c.source && request.status === 200,
+        (request) =>
+          request.endpoint === 'mi' && request.managedIdentitySource === c.source && request.status === 200,
       ).length;
       console.log(
         `${c.name}-assigned: app exit code ${exitCodes[i]}, ${tokenRequests} tokens from the ${c.source} endpoint, ` +
           `${accepted} AUTHs accepted for ${c.objectId}`,
       );
-      ok &&= exitCodes[i] === 0 && accepted >= MIN_ACCEPTED_AUTHS;
+      expectations[`${c.name}-assigned app succeeded`] = exitCodes[i] === 0;
+      expectations[`at least ${MIN_ACCEPTED_AUTHS} AUTHs as the ${c.name}-assigned identity`] =
+        accepted >= MIN_ACCEPTED_AUTHS;
     });
     const { evicted } = local.gateway.stats();
     console.log(`gateway evictions: ${evicted}`);
-    return ok && evicted === 0;
+    expectations['no connection evicted'] = evicted === 0;
+    const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
+    for (const name of unmet) console.log(`not met: ${name}`);
+    return unmet.length === 0;
   } finally {
     await local.stop();
   }
@@ -86,7 +96,8 @@ function childEnv(
 async function runApp(identity: IdentityCase, env: NodeJS.ProcessEnv): Promise<number | null> {
   const child = fork(require.resolve('./main'), [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => console.log(`[${identity.name}] ${line}`));
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => console.log(`[${identity.name}] ${line}`));
   }
   const [code] = (await once(child, 'exit')) as [number | null];
   return code;

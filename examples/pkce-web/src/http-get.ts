@@ -21,7 +21,9 @@ export function httpGet(url: string, options: { ca?: string; cookie?: string } =
         response.on('data', (chunk: string) => {
           body += chunk;
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+        );
         response.on('error', reject);
       },
     );

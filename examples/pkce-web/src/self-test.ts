@@ -20,7 +20,8 @@ export async function selfTest(app: WebApp, target: Target, durationMs: number):
   console.log(`authorize → ${new URL(callbackUrl).pathname}?code=…`);
   const callback = await httpGet(callbackUrl);
   const cookie = callback.headers['set-cookie']?.[0]?.split(';')[0];
-  if (callback.status !== 200 || !cookie) throw new Error(`/callback answered ${callback.status}: ${callback.body}`);
+  if (callback.status !== 200 || !cookie)
+    throw new Error(`/callback answered ${callback.status}: ${callback.body}`);
 
   let ok = 0;
   let failed = 0;
@@ -42,15 +43,14 @@ export async function selfTest(app: WebApp, target: Target, durationMs: number):
     `/me ok: ${ok}, failed: ${failed}; Redis user: ${last?.redisUser}, visits: ${last?.visits}, ` +
       `user tokens: ${last?.tokensAcquired} (grants: ${summarize(grants)})`,
   );
-  return (
-    failed === 0 &&
-    last !== undefined &&
-    last.redisUser === target.expectedUserOid &&
-    last.visits === ok &&
-    last.tokensAcquired >= MIN_TOKENS &&
-    grants[0] === 'authorization_code' &&
-    grants.slice(1).every((grant) => grant === 'refresh_token')
-  );
+  return allMet({
+    'every /me succeeded': failed === 0 && last !== undefined,
+    'Redis user is the signed-in user': last?.redisUser === target.expectedUserOid,
+    'every visit counted': last?.visits === ok,
+    [`at least ${MIN_TOKENS} user tokens`]: (last?.tokensAcquired ?? 0) >= MIN_TOKENS,
+    'first token from the code, later ones from the refresh token':
+      grants[0] === 'authorization_code' && grants.slice(1).every((grant) => grant === 'refresh_token'),
+  });
 }
 
 function expectRedirect(step: string, status: number, location: string | undefined): string {
@@ -63,4 +63,11 @@ function summarize(grants: string[]): string {
   const counts = new Map<string, number>();
   for (const grant of grants) counts.set(grant, (counts.get(grant) ?? 0) + 1);
   return [...counts].map(([grant, n]) => `${grant} ×${n}`).join(', ');
+}
+
+/** Prints each unmet expectation; true when all are met. */
+function allMet(expectations: Record<string, boolean>): boolean {
+  const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
+  for (const name of unmet) console.log(`not met: ${name}`);
+  return unmet.length === 0;
 }

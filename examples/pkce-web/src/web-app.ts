@@ -119,7 +119,7 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions.values()) {
-        await session.client.close().catch(() => session.client.destroy());
+        await closeClient(session.client);
         session.auth.dispose();
         session.provider.dispose();
       }
@@ -128,18 +128,21 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
 }
 
 async function openSession(provider: EntraidCredentialsProvider, redisUrl: string): Promise<Session> {
-  const client: RedisClientType = createClient({ url: redisUrl });
+  const client: RedisClientType = createClient({ url: redisUrl, socket: { reconnectStrategy } });
   client.on('error', (error: Error) => console.log(`redis client error: ${error.message}`));
   const auth = bindCredentials(client, provider);
-  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+  auth.events.on('reauthFailed', ({ connection, error }) =>
+    console.log(`${connection} re-auth failed: ${error.code}`),
+  );
   const session = { provider, client, auth, oid: '', tokensAcquired: 0 };
-  provider.events.on('tokenAcquired', ({ attempt }) => {
+  provider.events.on('tokenAcquired', () => {
     session.tokensAcquired++;
-    console.log(`user token #${session.tokensAcquired} acquired (after ${attempt} request(s))`);
+    console.log(`user token #${session.tokensAcquired} acquired`);
   });
   try {
     await client.connect();
   } catch (error) {
+    await closeClient(client);
     auth.dispose();
     provider.dispose();
     throw error;
@@ -165,4 +168,19 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   if (response.headersSent) return;
   response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   response.end(body);
+}
+
+/** Reconnect quickly, but give up after ~10 s without Redis, so that the example ends instead of waiting forever. */
+function reconnectStrategy(retries: number): number | Error {
+  return retries < 12 ? Math.min(50 * 2 ** retries, 1000) : new Error('Redis is unreachable');
+}
+
+/** Closes a client that may never have connected, or may have given up reconnecting. */
+async function closeClient(client: RedisClientType): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    if (client.isOpen) client.destroy();
+  }
 }

@@ -3,7 +3,7 @@ import { EntraIdCredentialsProviderFactory } from '@authx/entraid';
 import { createRedisAuth } from '@authx/redis-auth';
 import { createClient } from 'redis';
 import { NumberedMessages } from './numbered-messages';
-import { startTarget } from './target';
+import { startTarget, type Target } from './target';
 
 /** How long messages are published, in seconds (EXAMPLE_DURATION_SEC overrides). */
 const DURATION_SEC = Number(process.env.EXAMPLE_DURATION_SEC ?? 8);
@@ -15,6 +15,14 @@ const CHANNEL = 'example:numbers';
 
 async function main(): Promise<boolean> {
   const target = await startTarget(process.env);
+  try {
+    return await runScenario(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function runScenario(target: Target): Promise<boolean> {
   console.log(`mode: ${target.mode}, redis: ${target.redisUrl}`);
   const provider = EntraIdCredentialsProviderFactory.createForClientCredentials(target.providerParams);
   let tokens = 0;
@@ -23,8 +31,14 @@ async function main(): Promise<boolean> {
   // One binding (one provider subscription) for both connections.
   const auth = createRedisAuth(provider);
   // RESP2: a subscribed connection cannot send AUTH, so the binding rotates it make-before-break.
-  const subscriber = auth.bind(createClient({ url: target.redisUrl, RESP: 2 }), { label: 'subscriber' });
-  const publisher = auth.bind(createClient({ url: target.redisUrl, RESP: 2 }), { label: 'publisher' });
+  const subscriber = auth.bind(
+    createClient({ url: target.redisUrl, RESP: 2, socket: { reconnectStrategy } }),
+    { label: 'subscriber' },
+  );
+  const publisher = auth.bind(
+    createClient({ url: target.redisUrl, RESP: 2, socket: { reconnectStrategy } }),
+    { label: 'publisher' },
+  );
   for (const client of [subscriber, publisher]) {
     client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
   }
@@ -38,13 +52,17 @@ async function main(): Promise<boolean> {
   auth.events.on('reauthenticated', ({ connection, generation, via }) => {
     if (via === 'auth') console.log(`${connection} re-authenticated with credentials #${generation}`);
   });
-  auth.events.on('reauthFailed', ({ connection, error }) => console.log(`${connection} re-auth failed: ${error.code}`));
+  auth.events.on('reauthFailed', ({ connection, error }) =>
+    console.log(`${connection} re-auth failed: ${error.code}`),
+  );
 
   const messages = new NumberedMessages();
   try {
     await Promise.all([subscriber.connect(), publisher.connect()]);
     await subscriber.subscribe(CHANNEL, messages.onMessage);
-    console.log(`subscribed to ${CHANNEL} over RESP2; publishing a numbered message every ${PUBLISH_INTERVAL_MS} ms`);
+    console.log(
+      `subscribed to ${CHANNEL} over RESP2; publishing a numbered message every ${PUBLISH_INTERVAL_MS} ms`,
+    );
     let published = 0;
     let publishFailed = 0;
     const endAtMs = Date.now() + DURATION_SEC * 1000;
@@ -67,16 +85,45 @@ async function main(): Promise<boolean> {
         `out of order: ${report.outOfOrder}, publish failures: ${publishFailed}` +
         (stats ? `, gateway evictions: ${stats.evicted}` : ''),
     );
-    const enoughRotations = target.mode === 'azure' || rotations >= MIN_EMULATOR_ROTATIONS;
-    return (
-      report.lost === 0 && published > 0 && publishFailed === 0 && enoughRotations && (stats?.evicted ?? 0) === 0
-    );
+    return allMet({
+      'no message lost': report.lost === 0,
+      'messages published': published > 0,
+      'no publish failed': publishFailed === 0,
+      [`at least ${MIN_EMULATOR_ROTATIONS} subscriber rotations (emulator)`]:
+        target.mode === 'azure' || rotations >= MIN_EMULATOR_ROTATIONS,
+      'no connection evicted': (stats?.evicted ?? 0) === 0,
+    });
   } finally {
-    await Promise.all([subscriber, publisher].map((c) => c.close().catch(() => c.destroy())));
+    await Promise.all([subscriber, publisher].map(closeClient));
     auth.dispose();
     provider.dispose();
-    await target.stop();
   }
+}
+
+/** Reconnect quickly, but give up after ~10 s without Redis, so that the example ends instead of waiting forever. */
+function reconnectStrategy(retries: number): number | Error {
+  return retries < 12 ? Math.min(50 * 2 ** retries, 1000) : new Error('Redis is unreachable');
+}
+
+/** Closes a client (or cluster) that may never have connected, or may have given up reconnecting. */
+async function closeClient(client: {
+  isOpen: boolean;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}): Promise<void> {
+  if (!client.isOpen) return;
+  try {
+    await client.close();
+  } catch {
+    if (client.isOpen) client.destroy();
+  }
+}
+
+/** Prints each unmet expectation; true when all are met. */
+function allMet(expectations: Record<string, boolean>): boolean {
+  const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
+  for (const name of unmet) console.log(`not met: ${name}`);
+  return unmet.length === 0;
 }
 
 main().then(

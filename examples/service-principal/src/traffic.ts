@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisClientType } from 'redis';
 
 /** Commands that succeeded and failed during a run. */
 export interface TrafficResult {
@@ -7,9 +6,15 @@ export interface TrafficResult {
   failed: number;
 }
 
+/** The commands the traffic uses (any node-redis client has them). */
+export interface KeyValueClient {
+  set(key: string, value: string): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+}
+
 /** Sends SET + GET every `intervalMs` until `durationMs` have passed; a failure is counted, not thrown. */
 export async function runTraffic(
-  client: Pick<RedisClientType, 'set' | 'get'>,
+  client: KeyValueClient,
   durationMs: number,
   intervalMs = 50,
 ): Promise<TrafficResult> {
