@@ -7,12 +7,18 @@ import { WorkerHandle } from './worker-handle';
  * told apart by identity (`oid`) or client id even when two contenders' workers are alive at once.
  */
 export const IDENTITIES: Readonly<Record<ContenderId, { clientId: string; objectId: string }>> = {
-  authx: { clientId: 'a0000000-0000-4000-8000-00000000c001', objectId: 'a0000000-0000-4000-8000-00000000d001' },
+  authx: {
+    clientId: 'a0000000-0000-4000-8000-00000000c001',
+    objectId: 'a0000000-0000-4000-8000-00000000d001',
+  },
   'redis-entraid': {
     clientId: 'a0000000-0000-4000-8000-00000000c002',
     objectId: 'a0000000-0000-4000-8000-00000000d002',
   },
-  static: { clientId: 'a0000000-0000-4000-8000-00000000c003', objectId: 'a0000000-0000-4000-8000-00000000d003' },
+  static: {
+    clientId: 'a0000000-0000-4000-8000-00000000c003',
+    objectId: 'a0000000-0000-4000-8000-00000000d003',
+  },
 };
 
 /** Lifetime of the static contender's token, in seconds: longer than any run ("never expires"). */
@@ -29,7 +35,8 @@ export interface BenchEnv {
 export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv> {
   const local = await startEmulator({ tokenLifetimeSec });
   try {
-    for (const identity of Object.values(IDENTITIES)) local.entra.addManagedIdentity({ kind: 'user', ...identity });
+    for (const identity of Object.values(IDENTITIES))
+      local.entra.addManagedIdentity({ kind: 'user', ...identity });
     const staticToken = await local.issueAccessToken({
       kind: 'managed-identity',
       clientId: IDENTITIES.static.clientId,
@@ -48,7 +55,10 @@ export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv>
             : {}),
         };
         // Both token-based contenders use MSAL's App Service managed identity source (plain http).
-        return WorkerHandle.start(config, contender === 'static' ? {} : local.managedIdentityEnv('app-service'));
+        return WorkerHandle.start(
+          config,
+          contender === 'static' ? {} : local.managedIdentityEnv('app-service'),
+        );
       },
       stop: () => local.stop(),
     };

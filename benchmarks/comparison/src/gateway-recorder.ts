@@ -47,8 +47,7 @@ export class GatewayRecorder {
 
   constructor(private readonly local: LocalAzureRedis<RedisGateway>) {
     const gateway = local.gateway;
-    const onOk = (event: AuthOkEvent) =>
-      this.#events.push({ kind: 'authOk', atMs: Date.now(), ...event });
+    const onOk = (event: AuthOkEvent) => this.#events.push({ kind: 'authOk', atMs: Date.now(), ...event });
     const onFailed = (event: { connectionId: number; reason: string }) =>
       this.#events.push({
         kind: 'authFailed',

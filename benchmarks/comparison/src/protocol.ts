@@ -58,20 +58,35 @@ export interface OpenResult {
   readonly heapAfterBytes: number;
 }
 
+/** Reply to `end`: the client `error` events of the scenario. */
+export interface ScenarioErrors {
+  readonly clientErrors: number;
+  readonly errorSamples: readonly string[];
+}
+
 export interface ThroughputResult {
   readonly ops: number;
   readonly durationMs: number;
   readonly failed: number;
 }
 
-/** Requests the parent sends; each gets exactly one reply with the same id. */
+/**
+ * Requests the parent sends; each gets exactly one reply with the same id. `begin` builds a fresh
+ * provider (and binding) for a scenario, `end` closes its connections and stops its refresh loop.
+ */
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'init'; readonly config: WorkerConfig }
+  | { readonly id: number; readonly type: 'begin' }
+  | { readonly id: number; readonly type: 'end' }
   | { readonly id: number; readonly type: 'rotation-run'; readonly options: RotationRunRequest }
-  | { readonly id: number; readonly type: 'open'; readonly connections: number; readonly measureHeap: boolean }
+  | {
+      readonly id: number;
+      readonly type: 'open';
+      readonly connections: number;
+      readonly measureHeap: boolean;
+    }
   | { readonly id: number; readonly type: 'ping-all' }
   | { readonly id: number; readonly type: 'throughput'; readonly durationMs: number; readonly batch: number }
-  | { readonly id: number; readonly type: 'close' }
   | { readonly id: number; readonly type: 'shutdown' };
 
 export type WorkerReply =

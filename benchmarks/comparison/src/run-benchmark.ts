@@ -2,6 +2,7 @@ import { type BenchEnv, startBenchEnv } from './bench-env';
 import { GatewayRecorder } from './gateway-recorder';
 import { CONTENDERS, type ContenderId } from './protocol';
 import type { RunPlan } from './run-plan';
+import type { WorkerHandle } from './worker-handle';
 import { type FanoutFigures, fanoutScenario } from './scenarios/fanout-scenario';
 import { type ReconnectFigures, reconnectScenario } from './scenarios/reconnect-scenario';
 import { type RotationFigures, rotationScenario } from './scenarios/rotation-scenario';
@@ -19,6 +20,18 @@ export interface BenchResults {
   readonly throughput: readonly ThroughputFigures[];
 }
 
+/** Starts one worker per contender, in parallel; if one fails to start, the others are stopped. */
+async function startWorkers(env: BenchEnv): Promise<Map<ContenderId, WorkerHandle>> {
+  const started = await Promise.allSettled(CONTENDERS.map((contender) => env.startWorker(contender)));
+  const workers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    throw failed.reason;
+  }
+  return new Map(workers.map((worker) => [worker.contender, worker]));
+}
+
 const TOKEN_CONTENDERS: readonly ContenderId[] = ['authx', 'redis-entraid'];
 
 /** Runs every scenario, one contender at a time, against one emulator; stops everything it started. */
@@ -26,26 +39,33 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
   const started = Date.now();
   const env: BenchEnv = await startBenchEnv(plan.tokenLifetimeSec);
   const recorder = new GatewayRecorder(env.local);
+  let workers = new Map<ContenderId, WorkerHandle>();
   try {
+    log('starting the emulator and one worker process per contender');
+    workers = await startWorkers(env);
+    const worker = (contender: ContenderId) => workers.get(contender)!;
+    // Scenarios run one contender at a time (each with a fresh provider in its worker).
     const rotation: RotationFigures[] = [];
     for (const contender of CONTENDERS) {
       log(`rotation run (RESP2 pub/sub + steady load, ${plan.rotationRunMs / 1000} s): ${contender}`);
-      rotation.push(await rotationScenario(env, recorder, plan, contender));
+      rotation.push(await rotationScenario(recorder, plan, worker(contender)));
     }
-    const reconnect: ReconnectFigures[] = [];
-    for (const contender of TOKEN_CONTENDERS) {
-      log(`AUTHs per refresh after ${plan.reconnectKills} reconnects: ${contender}`);
-      reconnect.push(await reconnectScenario(env, recorder, plan, contender));
-    }
+    // Counting AUTH commands is not timing-sensitive and the identities differ: both run at once.
+    log(
+      `AUTHs per refresh before and after ${plan.reconnectKills} reconnects: ${TOKEN_CONTENDERS.join(', ')}`,
+    );
+    const reconnect: ReconnectFigures[] = await Promise.all(
+      TOKEN_CONTENDERS.map((contender) => reconnectScenario(env, recorder, plan, worker(contender))),
+    );
     const fanout: FanoutFigures[] = [];
     for (const connections of plan.fanoutSizes) {
       for (const contender of CONTENDERS) {
         log(`fan-out, ${connections} connections: ${contender}`);
-        fanout.push(await fanoutScenario(env, recorder, contender, connections));
+        fanout.push(await fanoutScenario(recorder, worker(contender), connections));
       }
     }
     log(`throughput, ${plan.throughputRounds} rounds × ${plan.throughputRoundMs} ms per contender`);
-    const throughput = await throughputScenario(env, plan);
+    const throughput = await throughputScenario(workers, plan);
     return {
       startedAt: new Date(started).toISOString(),
       durationSec: (Date.now() - started) / 1000,
@@ -61,6 +81,7 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
       throughput,
     };
   } finally {
+    await Promise.all([...workers.values()].map((worker) => worker.stop()));
     recorder.stop();
     await env.stop();
   }

@@ -34,15 +34,15 @@ export function runPlan(argv: readonly string[]): RunPlan {
     tokenLifetimeSec: 3,
     // 3 s tokens live 3–4 s (exp is rounded up to whole seconds) and are refreshed at 70 %, every
     // 2.1–2.8 s: 16 s holds at least 5 refreshes.
-    rotationRunMs: quick ? 7000 : 16_000,
+    rotationRunMs: quick ? 5000 : 16_000,
     publishIntervalMs: 5,
     loadClients: 4,
     loadIntervalMs: 5,
     reconnectKills: 3,
     reconnectRefreshes: quick ? 1 : 2,
     fanoutSizes: quick ? [100] : [100, 1000],
-    throughputRounds: quick ? 2 : 4,
-    throughputRoundMs: quick ? 1000 : 1500,
+    throughputRounds: quick ? 3 : 8,
+    throughputRoundMs: quick ? 500 : 1000,
     throughputBatch: 200,
   };
 }

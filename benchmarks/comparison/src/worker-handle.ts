@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { MANAGED_IDENTITY_ENV_VARS } from '@authx/emulator';
-import type { ContenderId, WorkerConfig, WorkerReply, WorkerRequest } from './protocol';
+import type { ContenderId, ScenarioErrors, WorkerConfig, WorkerReply, WorkerRequest } from './protocol';
 
 const WORKER_ENTRY = join(__dirname, 'worker', 'worker-main.ts');
 /** A worker that does not answer within this time is killed and the run fails. */
@@ -43,7 +43,7 @@ export class WorkerHandle {
     Object.assign(env, environment);
     const child = fork(WORKER_ENTRY, [], {
       env,
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      execArgv: ['--expose-gc', '--require', 'tsx/cjs'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -53,7 +53,8 @@ export class WorkerHandle {
         child.off('exit', onExit);
         resolve();
       };
-      const onExit = (code: number | null) => reject(new Error(`${config.contender} worker exited (${code}) at start`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`${config.contender} worker exited (${code}) at start`));
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
@@ -67,12 +68,27 @@ export class WorkerHandle {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new Error(`${this.contender} worker did not answer '${body.type}' in ${REQUEST_TIMEOUT_MS} ms`));
+        reject(
+          new Error(`${this.contender} worker did not answer '${body.type}' in ${REQUEST_TIMEOUT_MS} ms`),
+        );
         this.#child.kill('SIGKILL');
       }, REQUEST_TIMEOUT_MS);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.#child.send({ ...body, id } as WorkerRequest);
     });
+  }
+
+  /** Runs `body` between `begin` (a fresh provider in the worker) and `end` (connections closed, refresh loop stopped). */
+  async scenario<T>(body: () => Promise<T>): Promise<{ value: T; errors: ScenarioErrors }> {
+    await this.request({ type: 'begin' });
+    let value: T;
+    try {
+      value = await body();
+    } catch (error) {
+      await this.request({ type: 'end' }).catch(() => undefined);
+      throw error;
+    }
+    return { value, errors: await this.request<ScenarioErrors>({ type: 'end' }) };
   }
 
   /** Asks the worker to close everything and exit; kills it if it has not exited in 5 s. */

@@ -33,7 +33,12 @@ export function deliveryFigures(
 }
 
 /** How many of `timesMs` fall in each `bucketMs` slice of [startMs, endMs). */
-export function bucketCounts(timesMs: readonly number[], startMs: number, endMs: number, bucketMs: number): number[] {
+export function bucketCounts(
+  timesMs: readonly number[],
+  startMs: number,
+  endMs: number,
+  bucketMs: number,
+): number[] {
   if (!(bucketMs > 0)) throw new RangeError('bucketMs must be > 0');
   const counts = new Array<number>(Math.max(0, Math.ceil((endMs - startMs) / bucketMs))).fill(0);
   for (const time of timesMs) {

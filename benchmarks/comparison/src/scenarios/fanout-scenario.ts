@@ -1,7 +1,8 @@
-import { type BenchEnv, IDENTITIES } from '../bench-env';
+import { IDENTITIES } from '../bench-env';
 import type { GatewayRecorder } from '../gateway-recorder';
 import type { ContenderId, OpenResult } from '../protocol';
 import { until } from '../wait';
+import type { WorkerHandle } from '../worker-handle';
 
 /** Give up waiting for the last re-authentication after this long (the figure is then a lower bound). */
 const REAUTH_TIMEOUT_MS = 10_000;
@@ -27,14 +28,13 @@ export interface FanoutFigures {
  * then, for token contenders, the time from the next refresh to the last connection's AUTH ok.
  */
 export async function fanoutScenario(
-  env: BenchEnv,
   recorder: GatewayRecorder,
-  contender: ContenderId,
+  worker: WorkerHandle,
   connections: number,
 ): Promise<FanoutFigures> {
+  const contender = worker.contender;
   const identity = IDENTITIES[contender];
-  const worker = await env.startWorker(contender);
-  try {
+  const { value } = await worker.scenario(async () => {
     const startedAtMs = Date.now();
     const opened = await worker.request<OpenResult>({ type: 'open', connections, measureHeap: true });
     const heapPerConnectionBytes = (opened.heapAfterBytes - opened.heapBeforeBytes) / connections;
@@ -81,7 +81,6 @@ export async function fanoutScenario(
       evictions,
       pingsFailed,
     };
-  } finally {
-    await worker.stop();
-  }
+  });
+  return value;
 }

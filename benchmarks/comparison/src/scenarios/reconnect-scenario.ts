@@ -3,6 +3,7 @@ import { type BenchEnv, IDENTITIES } from '../bench-env';
 import type { GatewayRecorder } from '../gateway-recorder';
 import type { ContenderId } from '../protocol';
 import type { RunPlan } from '../run-plan';
+import type { WorkerHandle } from '../worker-handle';
 import { sleep, until } from '../wait';
 
 /** AUTH commands are counted this long after a refresh: well under the 2.1 s between refreshes. */
@@ -26,14 +27,14 @@ export async function reconnectScenario(
   env: BenchEnv,
   recorder: GatewayRecorder,
   plan: RunPlan,
-  contender: ContenderId,
+  worker: WorkerHandle,
 ): Promise<ReconnectFigures> {
+  const contender = worker.contender;
   const identity = IDENTITIES[contender];
   const gateway = env.local.gateway;
   const liveConnectionId = () =>
     gateway.connections().find((connection) => connection.identity === identity.objectId)?.id;
-  const worker = await env.startWorker(contender);
-  try {
+  const { value } = await worker.scenario(async () => {
     await worker.request({ type: 'open', connections: 1, measureHeap: false });
     const authsAfterNextRefresh = async (): Promise<number> => {
       const since = Date.now();
@@ -44,7 +45,11 @@ export async function reconnectScenario(
       );
       await sleep(refreshAtMs + COUNT_WINDOW_MS - Date.now());
       const connectionId = liveConnectionId();
-      const window = { identity: identity.objectId, fromMs: refreshAtMs, toMs: refreshAtMs + COUNT_WINDOW_MS };
+      const window = {
+        identity: identity.objectId,
+        fromMs: refreshAtMs,
+        toMs: refreshAtMs + COUNT_WINDOW_MS,
+      };
       const onConnection = (event: { connectionId: number }) => event.connectionId === connectionId;
       return (
         recorder.events('authOk', window).filter(onConnection).length +
@@ -74,7 +79,6 @@ export async function reconnectScenario(
       kills: plan.reconnectKills,
       refreshesObserved: after.length,
     };
-  } finally {
-    await worker.stop();
-  }
+  });
+  return value;
 }

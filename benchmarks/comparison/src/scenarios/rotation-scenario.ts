@@ -1,9 +1,10 @@
 import { bucketCounts, deliveryFigures } from '../analysis/messages';
 import { distinctCount } from '../analysis/stats';
-import { type BenchEnv, IDENTITIES } from '../bench-env';
+import { IDENTITIES } from '../bench-env';
 import type { GatewayRecorder } from '../gateway-recorder';
 import type { ContenderId, RotationRunResult } from '../protocol';
 import type { RunPlan } from '../run-plan';
+import type { WorkerHandle } from '../worker-handle';
 
 /** Width of a timeline bucket of delivered messages, in ms. */
 export const TIMELINE_BUCKET_MS = 250;
@@ -53,15 +54,13 @@ export interface RotationFigures {
  * evictions, re-authentications and refreshes from the gateway and the emulator's request log.
  */
 export async function rotationScenario(
-  env: BenchEnv,
   recorder: GatewayRecorder,
   plan: RunPlan,
-  contender: ContenderId,
+  worker: WorkerHandle,
 ): Promise<RotationFigures> {
-  const worker = await env.startWorker(contender);
-  let run: RotationRunResult;
-  try {
-    run = await worker.request<RotationRunResult>({
+  const contender = worker.contender;
+  const { value: run } = await worker.scenario(() =>
+    worker.request<RotationRunResult>({
       type: 'rotation-run',
       options: {
         durationMs: plan.rotationRunMs,
@@ -69,10 +68,8 @@ export async function rotationScenario(
         loadClients: plan.loadClients,
         loadIntervalMs: plan.loadIntervalMs,
       },
-    });
-  } finally {
-    await worker.stop();
-  }
+    }),
+  );
   const identity = IDENTITIES[contender];
   // Gateway events until the worker closed its clients (the run drains for a moment after endedAtMs).
   const filter = { identity: identity.objectId, fromMs: run.startedAtMs, toMs: run.endedAtMs };
@@ -108,7 +105,9 @@ export async function rotationScenario(
     errorSamples: run.errorSamples,
     idpRequests: refreshes.length,
     newTokensSeen: distinctCount(
-      reauths.filter((event) => event.tokenExpiresAtMs > initialExpiry).map((event) => event.tokenExpiresAtMs),
+      reauths
+        .filter((event) => event.tokenExpiresAtMs > initialExpiry)
+        .map((event) => event.tokenExpiresAtMs),
     ),
     timeline: {
       durationMs,
@@ -119,10 +118,11 @@ export async function rotationScenario(
       otherEvictionsMs: otherEvictions.map((event) => rel(event.atMs)),
       lostMs: delivery.lost.map((n) => rel(publishedAt.get(n) ?? run.startedAtMs)),
       bucketMs: TIMELINE_BUCKET_MS,
+      // Whole buckets only: a last, partial one would look like a drop in delivery.
       deliveredPerBucket: bucketCounts(
         run.received.map(([, atMs]) => atMs),
         run.startedAtMs,
-        run.endedAtMs,
+        run.startedAtMs + Math.floor(durationMs / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS,
         TIMELINE_BUCKET_MS,
       ),
     },

@@ -1,5 +1,4 @@
-import { mean } from '../analysis/stats';
-import type { BenchEnv } from '../bench-env';
+import { mean, median } from '../analysis/stats';
 import { type ContenderId, CONTENDERS, type ThroughputResult } from '../protocol';
 import type { RunPlan } from '../run-plan';
 import type { WorkerHandle } from '../worker-handle';
@@ -9,7 +8,7 @@ export interface ThroughputFigures {
   /** Mean over the rounds, commands per second. */
   readonly opsPerSec: number;
   readonly perRoundOpsPerSec: readonly number[];
-  /** opsPerSec divided by the static token's. */
+  /** Median over the rounds of this contender's ops/s divided by the static token's in the same round. */
   readonly ratioVsStatic: number;
   readonly failed: number;
 }
@@ -25,11 +24,14 @@ export function roundOrder<T>(items: readonly T[], round: number): T[] {
  * One connection per contender, all workers alive at once; each round measures every contender
  * for `throughputRoundMs` of pipelined SET/GET, one after another, in alternating order.
  */
-export async function throughputScenario(env: BenchEnv, plan: RunPlan): Promise<ThroughputFigures[]> {
-  const workers = new Map<ContenderId, WorkerHandle>();
+export async function throughputScenario(
+  workers: ReadonlyMap<ContenderId, WorkerHandle>,
+  plan: RunPlan,
+): Promise<ThroughputFigures[]> {
+  for (const worker of workers.values()) await worker.request({ type: 'begin' });
   try {
-    for (const contender of CONTENDERS) workers.set(contender, await env.startWorker(contender));
-    for (const worker of workers.values()) await worker.request({ type: 'open', connections: 1, measureHeap: false });
+    for (const worker of workers.values())
+      await worker.request({ type: 'open', connections: 1, measureHeap: false });
     const measure = (contender: ContenderId, durationMs: number) =>
       workers.get(contender)!.request<ThroughputResult>({
         type: 'throughput',
@@ -44,19 +46,21 @@ export async function throughputScenario(env: BenchEnv, plan: RunPlan): Promise<
         rounds.get(contender)!.push(await measure(contender, plan.throughputRoundMs));
       }
     }
-    const opsPerSec = (results: readonly ThroughputResult[]) => results.map((r) => r.ops / (r.durationMs / 1000));
-    const staticOps = mean(opsPerSec(rounds.get('static')!));
+    const opsPerSec = (results: readonly ThroughputResult[]) =>
+      results.map((r) => r.ops / (r.durationMs / 1000));
+    const staticPerRound = opsPerSec(rounds.get('static')!);
     return CONTENDERS.map((contender) => {
       const perRound = opsPerSec(rounds.get(contender)!);
       return {
         contender,
         opsPerSec: mean(perRound),
         perRoundOpsPerSec: perRound,
-        ratioVsStatic: mean(perRound) / staticOps,
+        // Paired per round: a shared, busy machine drifts between rounds more than within one.
+        ratioVsStatic: median(perRound.map((ops, round) => ops / staticPerRound[round]!)),
         failed: rounds.get(contender)!.reduce((sum, r) => sum + r.failed, 0),
       };
     });
   } finally {
-    await Promise.all([...workers.values()].map((worker) => worker.stop()));
+    await Promise.all([...workers.values()].map((worker) => worker.request({ type: 'end' })));
   }
 }

@@ -1,9 +1,3 @@
-import { EntraIdCredentialsProviderFactory as AuthxFactory } from '@authx/entraid';
-import { createRedisAuth, type RedisAuth } from '@authx/redis-auth';
-import {
-  DEFAULT_TOKEN_MANAGER_CONFIG as REDIS_ENTRAID_DEFAULTS,
-  EntraIdCredentialsProviderFactory as RedisEntraidFactory,
-} from '@redis/entraid';
 import { createClient } from 'redis';
 import type { WorkerConfig } from '../protocol';
 
@@ -17,7 +11,7 @@ export type BenchClient = ReturnType<typeof createClient<{}, {}, {}, 2 | 3>>;
  */
 export interface ClientKit {
   newClient(RESP: 2 | 3): BenchClient;
-  /** Releases the binding / provider (the worker process exits afterwards anyway). */
+  /** Stops the provider's refresh loop and releases the binding, so the next scenario starts clean. */
   dispose(): void;
 }
 
@@ -26,9 +20,17 @@ export interface ClientKit {
  * that; authx's default would refresh 3 s tokens at half their life with jitter, so its
  * lower bound and jitter are switched off to give both the same schedule.
  */
-const AUTHX_TOKEN_MANAGER_CONFIG = { expirationRefreshRatio: 0.7, lowerRefreshBoundMs: 0, refreshJitterMs: 0 };
+const AUTHX_TOKEN_MANAGER_CONFIG = {
+  expirationRefreshRatio: 0.7,
+  lowerRefreshBoundMs: 0,
+  refreshJitterMs: 0,
+};
 
-export function createClientKit(config: WorkerConfig, onClientError: (error: Error) => void): ClientKit {
+/** Each worker loads only its own contender's packages (start-up time, and a fair heap baseline). */
+export async function createClientKit(
+  config: WorkerConfig,
+  onClientError: (error: Error) => void,
+): Promise<ClientKit> {
   const make = (RESP: 2 | 3, extra: Record<string, unknown>): BenchClient => {
     const client = createClient({ url: config.redisUrl, RESP, ...extra }) as unknown as BenchClient;
     client.on('error', onClientError);
@@ -36,11 +38,13 @@ export function createClientKit(config: WorkerConfig, onClientError: (error: Err
   };
   switch (config.contender) {
     case 'authx': {
-      const provider = AuthxFactory.createForUserAssignedManagedIdentity({
+      const { EntraIdCredentialsProviderFactory } = await import('@authx/entraid');
+      const { createRedisAuth } = await import('@authx/redis-auth');
+      const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
         userAssignedClientId: config.managedIdentityClientId,
         tokenManagerConfig: AUTHX_TOKEN_MANAGER_CONFIG,
       });
-      const auth: RedisAuth = createRedisAuth(provider);
+      const auth = createRedisAuth(provider);
       return {
         newClient: (RESP) => auth.bind(make(RESP, {})),
         dispose: () => {
@@ -50,15 +54,24 @@ export function createClientKit(config: WorkerConfig, onClientError: (error: Err
       };
     }
     case 'redis-entraid': {
-      const provider = RedisEntraidFactory.createForUserAssignedManagedIdentity({
+      const { DEFAULT_TOKEN_MANAGER_CONFIG, EntraIdCredentialsProviderFactory } = await import(
+        '@redis/entraid'
+      );
+      const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
         clientId: config.managedIdentityClientId,
         userAssignedClientId: config.managedIdentityClientId,
-        tokenManagerConfig: REDIS_ENTRAID_DEFAULTS,
+        tokenManagerConfig: DEFAULT_TOKEN_MANAGER_CONFIG,
       });
       return {
         newClient: (RESP) => make(RESP, { credentialsProvider: provider }),
-        // @redis/entraid has no dispose: its refresh loop stops when the last listener leaves.
-        dispose: () => undefined,
+        // @redis/entraid has no dispose, and its refresh loop outlives destroyed clients whose
+        // listeners leaked on reconnect. Its token manager's start() stops a running loop and returns
+        // a Disposable: start a no-op one and dispose it, so a stale loop cannot add IdP requests.
+        dispose: () =>
+          provider
+            .getTokenManager()
+            .start({ onNext: () => undefined, onError: () => undefined }, 60_000)
+            .dispose(),
       };
     }
     case 'static': {

@@ -1,43 +1,60 @@
-// Entry of a contender's child process: one process per contender and scenario, because MSAL keeps
-// managed identity state process-wide and a leaked refresh loop must not outlive its scenario.
+// Entry of a contender's child process. Each contender runs in its own process because MSAL keeps
+// managed identity state process-wide; each scenario gets a fresh provider inside it.
 import type { WorkerConfig, WorkerReply, WorkerRequest } from '../protocol';
 import { type ClientKit, createClientKit } from './client-kit';
 import { OpenConnections } from './connections';
 import { ErrorTally } from './error-tally';
 import { rotationRun } from './rotation-run';
 
-let kit: ClientKit | undefined;
-let connections: OpenConnections | undefined;
-const errors = new ErrorTally();
+interface Scenario {
+  readonly kit: ClientKit;
+  readonly connections: OpenConnections;
+  readonly errors: ErrorTally;
+}
 
-function requireKit(): { kit: ClientKit; connections: OpenConnections } {
-  if (!kit || !connections) throw new Error('worker not initialised');
-  return { kit, connections };
+let config: WorkerConfig | undefined;
+let scenario: Scenario | undefined;
+
+function current(): Scenario {
+  if (!scenario) throw new Error('no scenario begun');
+  return scenario;
+}
+
+function endScenario(): void {
+  scenario?.connections.close();
+  scenario?.kit.dispose();
+  scenario = undefined;
 }
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.type) {
-    case 'init': {
-      const config: WorkerConfig = request.config;
-      kit = createClientKit(config, errors.onClientError);
-      connections = new OpenConnections(kit);
+    case 'init':
+      config = request.config;
+      return null;
+    case 'begin': {
+      if (!config) throw new Error('worker not initialised');
+      endScenario();
+      const errors = new ErrorTally();
+      const kit = await createClientKit(config, errors.onClientError);
+      scenario = { kit, connections: new OpenConnections(kit), errors };
       return null;
     }
-    case 'rotation-run':
-      return rotationRun(requireKit().kit, request.options, errors);
-    case 'open':
-      return requireKit().connections.open(request.connections, request.measureHeap);
-    case 'ping-all':
-      return requireKit().connections.pingAll();
-    case 'throughput':
-      return requireKit().connections.throughput(request.durationMs, request.batch);
-    case 'close':
-      requireKit().connections.close();
+    case 'end': {
+      const { errors } = current();
+      endScenario();
       return { clientErrors: errors.count, errorSamples: errors.samples() };
+    }
+    case 'rotation-run':
+      return rotationRun(current().kit, request.options, current().errors);
+    case 'open':
+      return current().connections.open(request.connections, request.measureHeap);
+    case 'ping-all':
+      return current().connections.pingAll();
+    case 'throughput':
+      return current().connections.throughput(request.durationMs, request.batch);
     case 'shutdown':
-      connections?.close();
-      kit?.dispose();
-      // Exit explicitly: a leaked refresh loop (a finding of this benchmark) would keep us alive.
+      endScenario();
+      // Exit explicitly: a leaked timer or socket must not keep the worker alive.
       setTimeout(() => process.exit(0), 50);
       return null;
   }

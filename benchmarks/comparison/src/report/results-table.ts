@@ -1,0 +1,90 @@
+import { CONTENDER_LABELS, CONTENDERS, type ContenderId } from '../protocol';
+import type { BenchResults } from '../run-benchmark';
+import { fixed, integer, kib, ms } from './format';
+import { markdownTable } from './markdown-table';
+
+type Cells = (contender: ContenderId) => string;
+
+/** The figures of a run, one row per figure and one column per contender. */
+export function resultsTable(results: BenchResults): string {
+  const rotation = (contender: ContenderId) => results.rotation.find((r) => r.contender === contender);
+  const reconnect = (contender: ContenderId) => results.reconnect.find((r) => r.contender === contender);
+  const fanout = (contender: ContenderId, connections: number) =>
+    results.fanout.find((r) => r.contender === contender && r.connections === connections);
+  const throughput = (contender: ContenderId) => results.throughput.find((r) => r.contender === contender);
+  const tokenOnly =
+    (cells: Cells): Cells =>
+    (contender) =>
+      contender === 'static' ? 'n/a' : cells(contender);
+  const kills = results.plan.reconnectKills;
+  const largest = Math.max(...results.plan.fanoutSizes);
+
+  const rows: Array<[string, Cells]> = [
+    ['token refreshes in the rotation run', (c) => integer(rotation(c)?.rotations)],
+    [
+      'RESP2 pub/sub: messages lost (per rotation)',
+      (c) => {
+        const r = rotation(c);
+        if (!r) return '–';
+        return r.rotations === 0
+          ? integer(r.messagesLost)
+          : `${integer(r.messagesLost)} (${fixed(r.messagesLost / r.rotations, 1)})`;
+      },
+    ],
+    [
+      'RESP2 pub/sub: messages delivered / published',
+      (c) => `${integer(rotation(c)?.delivered)} / ${integer(rotation(c)?.published)}`,
+    ],
+    ['RESP2 pub/sub: subscriber evictions', (c) => integer(rotation(c)?.subscriberEvictions)],
+    [
+      'steady load: commands failed / sent',
+      (c) => {
+        const r = rotation(c);
+        return r
+          ? `${integer(r.loadCommandsFailed)} / ${integer(r.loadCommandsOk + r.loadCommandsFailed)}`
+          : '–';
+      },
+    ],
+    ['steady load: evictions (publisher + load conns)', (c) => integer(rotation(c)?.otherEvictions)],
+    [
+      `AUTHs per connection per refresh: 0 → ${kills} reconnects`,
+      tokenOnly((c) => {
+        const r = reconnect(c);
+        return r
+          ? `${fixed(r.authsPerRefreshBeforeKills, 0)} → ${fixed(r.authsPerRefreshAfterKills, 1)}`
+          : '–';
+      }),
+    ],
+    ...results.plan.fanoutSizes.map((n): [string, Cells] => [
+      `re-auth ${integer(n)} conns: refresh → last AUTH (first)`,
+      tokenOnly((c) => {
+        const r = fanout(c, n);
+        if (!r) return '–';
+        const incomplete = r.reauthenticated !== undefined && r.reauthenticated < n;
+        return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}`;
+      }),
+    ]),
+    [
+      'throughput vs static (pipelined SET/GET)',
+      (c) => {
+        const r = throughput(c);
+        return r ? `${fixed(r.ratioVsStatic, 2)} (${integer(r.opsPerSec)}/s)` : '–';
+      },
+    ],
+    [
+      'IdP requests per refresh',
+      tokenOnly((c) => {
+        const r = rotation(c);
+        return r && r.newTokensSeen > 0 ? fixed(r.idpRequests / r.newTokensSeen, 2) : '–';
+      }),
+    ],
+    [
+      `heap per connection (${integer(largest)} vs 0, after gc)`,
+      (c) => kib(fanout(c, largest)?.heapPerConnectionBytes),
+    ],
+  ];
+  return markdownTable(
+    ['figure', ...CONTENDERS.map((contender) => CONTENDER_LABELS[contender])],
+    rows.map(([title, cells]) => [title, ...CONTENDERS.map(cells)]),
+  );
+}
