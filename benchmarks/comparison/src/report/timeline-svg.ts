@@ -51,7 +51,8 @@ export function timelineSvg(title: string, subtitle: string, panels: readonly Ti
     out.push(`<text x="${round(tx)}" y="${round(ty)}" ${attrs}>${escapeXml(content)}</text>`);
 
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
   );
   text(MARGIN, 26, title, 'font-size="17" font-weight="bold"');
