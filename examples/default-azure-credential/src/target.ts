@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '@authx/emulator';
 import type { DefaultAzureCredentialOptions } from '@azure/identity';
-
-/** Token lifetime of the emulator, in seconds: short, so that a ~8 s run sees several refreshes. */
-const EMULATOR_TOKEN_LIFETIME_SEC = 3;
+import { azureTarget, EMULATOR_TOKEN_LIFETIME_SEC, type Target } from '@example/kit';
 
 /** Variables of the workload identity environment AKS injects into a pod (and this example sets). */
 const WORKLOAD_IDENTITY_ENV = [
@@ -23,14 +21,10 @@ const OTHER_CREDENTIAL_ENV = [
   'AZURE_PASSWORD',
 ];
 
-/** Where the example connects, and the options for DefaultAzureCredential. */
-export interface Target {
-  readonly mode: 'emulator' | 'azure';
-  readonly redisUrl: string;
-  readonly credentialOptions: DefaultAzureCredentialOptions;
-  /** Emulator mode: the gateway's view and the Entra token requests; undefined on Azure. */
-  stats(): { evicted: number; tokenRequests: number } | undefined;
-  stop(): Promise<void>;
+/** Where the example connects; `providerParams` are the options for DefaultAzureCredential. */
+export interface WorkloadIdentityTarget extends Target<DefaultAzureCredentialOptions> {
+  /** Emulator mode: the Entra token requests that succeeded; undefined on Azure. */
+  tokenRequests(): number | undefined;
 }
 
 /**
@@ -39,14 +33,11 @@ export interface Target {
  * emulator, and the environment of an AKS pod with workload identity: a federated token file
  * signed by the emulator's "cluster" issuer, exchanged for an Entra token by the credential.
  */
-export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
+export async function startTarget(env: NodeJS.ProcessEnv): Promise<WorkloadIdentityTarget> {
   if (env.REDIS_URL) {
     return {
-      mode: 'azure',
-      redisUrl: env.REDIS_URL,
-      credentialOptions: {},
-      stats: () => undefined,
-      stop: async () => {},
+      ...azureTarget<DefaultAzureCredentialOptions>(env.REDIS_URL, {}),
+      tokenRequests: () => undefined,
     };
   }
   const local = await startEmulator({ tokenLifetimeSec: EMULATOR_TOKEN_LIFETIME_SEC });
@@ -69,11 +60,10 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     mode: 'emulator',
     redisUrl: local.redisUrl,
     // authorityHost, the emulator CA for the credential's HTTP pipeline, no instance discovery.
-    credentialOptions: local.identityOptions(),
-    stats: () => ({
-      evicted: local.gateway.stats().evicted,
-      tokenRequests: local.entra.requests.filter((r) => r.endpoint === 'token' && r.status === 200).length,
-    }),
+    providerParams: local.identityOptions(),
+    gatewayStats: () => local.gateway.stats(),
+    tokenRequests: () =>
+      local.entra.requests.filter((r) => r.endpoint === 'token' && r.status === 200).length,
     stop: async () => {
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete env[name];

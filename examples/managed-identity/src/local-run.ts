@@ -9,9 +9,7 @@ import {
   type ManagedIdentitySource,
   startEmulator,
 } from '@authx/emulator';
-
-/** Token lifetime of the emulator, in seconds: short, so that a ~8 s run sees several refreshes. */
-const EMULATOR_TOKEN_LIFETIME_SEC = 3;
+import { allMet, EMULATOR_TOKEN_LIFETIME_SEC } from '@example/kit';
 /** AUTHs the gateway must have accepted per identity: the first token plus at least two rotations. */
 const MIN_ACCEPTED_AUTHS = 3;
 
@@ -66,9 +64,7 @@ export async function runLocally(which: 'system' | 'user' | 'both', durationSec:
     const { evicted } = local.gateway.stats();
     console.log(`gateway evictions: ${evicted}`);
     expectations['no connection evicted'] = evicted === 0;
-    const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
-    for (const name of unmet) console.log(`not met: ${name}`);
-    return unmet.length === 0;
+    return allMet(expectations);
   } finally {
     await local.stop();
   }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allMet } from '@example/kit';
 import { httpGet } from './http-get';
 import type { Target } from './target';
 import type { MeResponse, WebApp } from './web-app';
@@ -63,11 +64,4 @@ function summarize(grants: string[]): string {
   const counts = new Map<string, number>();
   for (const grant of grants) counts.set(grant, (counts.get(grant) ?? 0) + 1);
   return [...counts].map(([grant, n]) => `${grant} ×${n}`).join(', ');
-}
-
-/** Prints each unmet expectation; true when all are met. */
-function allMet(expectations: Record<string, boolean>): boolean {
-  const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
-  for (const name of unmet) console.log(`not met: ${name}`);
-  return unmet.length === 0;
 }

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_USER_OID, startEmulator } from '@authx/emulator';
 import type { AuthorityConfig, MsalConfigOverrides } from '@authx/entraid';
-
-/** Token lifetime of the emulator, in seconds: short, so that a ~8 s run sees several refreshes. */
-const EMULATOR_TOKEN_LIFETIME_SEC = 3;
+import { azureAuthority, EMULATOR_TOKEN_LIFETIME_SEC, emulatorAuthority, requireEnv } from '@example/kit';
 
 /** The app registration, Redis, and (emulator mode) what a self-test can check. */
 export interface Target {
@@ -32,7 +30,7 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
       mode: 'azure',
       redisUrl: env.REDIS_URL,
       clientId: requireEnv(env, 'AZURE_CLIENT_ID'),
-      authorityConfig: { type: 'multi-tenant', tenantId: requireEnv(env, 'AZURE_TENANT_ID') },
+      authorityConfig: azureAuthority(env),
       tokenGrants: () => undefined,
       stop: async () => {},
     };
@@ -45,9 +43,7 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     mode: 'emulator',
     redisUrl: local.redisUrl,
     clientId,
-    authorityConfig: { type: 'custom', authorityUrl: local.authority },
-    // Trust the emulator's CA in-process (on Azure, the system trust store is used).
-    msalConfig: { system: { networkClient: local.entra.msalNetworkClient() } },
+    ...emulatorAuthority(local),
     caPem: local.caPem,
     expectedUserOid: DEFAULT_USER_OID,
     tokenGrants: () =>
@@ -56,10 +52,4 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<Target> {
         .map((r) => r.grantType ?? 'unknown'),
     stop: () => local.stop(),
   };
-}
-
-function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is required when REDIS_URL is set (see README.md)`);
-  return value;
 }

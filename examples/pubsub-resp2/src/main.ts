@@ -1,32 +1,31 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EntraIdCredentialsProviderFactory } from '@authx/entraid';
 import { createRedisAuth } from '@authx/redis-auth';
+import {
+  allMet,
+  type ClientSecretTarget,
+  closeClient,
+  durationSec,
+  logTokens,
+  reconnectStrategy,
+  runMain,
+  startClientSecretTarget,
+  withTarget,
+} from '@example/kit';
 import { createClient } from 'redis';
 import { NumberedMessages } from './numbered-messages';
-import { startTarget, type Target } from './target';
 
-/** How long messages are published, in seconds (EXAMPLE_DURATION_SEC overrides). */
-const DURATION_SEC = Number(process.env.EXAMPLE_DURATION_SEC ?? 8);
 /** One message every this many milliseconds. */
 const PUBLISH_INTERVAL_MS = 10;
 /** Subscriber rotations the emulator run must show. */
 const MIN_EMULATOR_ROTATIONS = 2;
 const CHANNEL = 'example:numbers';
 
-async function main(): Promise<boolean> {
-  const target = await startTarget(process.env);
-  try {
-    return await runScenario(target);
-  } finally {
-    await target.stop();
-  }
-}
-
-async function runScenario(target: Target): Promise<boolean> {
+async function runScenario(target: ClientSecretTarget): Promise<boolean> {
   console.log(`mode: ${target.mode}, redis: ${target.redisUrl}`);
+  // The flow: a client secret, as in the service-principal example; this one is about the binding below.
   const provider = EntraIdCredentialsProviderFactory.createForClientCredentials(target.providerParams);
-  let tokens = 0;
-  provider.events.on('tokenAcquired', () => tokens++);
+  const tokens = logTokens(provider, { logEach: false });
 
   // One binding (one provider subscription) for both connections.
   const auth = createRedisAuth(provider);
@@ -65,7 +64,7 @@ async function runScenario(target: Target): Promise<boolean> {
     );
     let published = 0;
     let publishFailed = 0;
-    const endAtMs = Date.now() + DURATION_SEC * 1000;
+    const endAtMs = Date.now() + durationSec() * 1000;
     while (Date.now() < endAtMs) {
       try {
         await publisher.publish(CHANNEL, String(published));
@@ -80,7 +79,7 @@ async function runScenario(target: Target): Promise<boolean> {
     const report = messages.report(published);
     const stats = target.gatewayStats();
     console.log(
-      `tokens acquired: ${tokens}, subscriber rotations: ${rotations}, published: ${report.published}, ` +
+      `tokens acquired: ${tokens.count}, subscriber rotations: ${rotations}, published: ${report.published}, ` +
         `received: ${report.received}, lost: ${report.lost}, duplicates: ${report.duplicates}, ` +
         `out of order: ${report.outOfOrder}, publish failures: ${publishFailed}` +
         (stats ? `, gateway evictions: ${stats.evicted}` : ''),
@@ -100,39 +99,4 @@ async function runScenario(target: Target): Promise<boolean> {
   }
 }
 
-/** Reconnect quickly, but give up after ~10 s without Redis, so that the example ends instead of waiting forever. */
-function reconnectStrategy(retries: number): number | Error {
-  return retries < 12 ? Math.min(50 * 2 ** retries, 1000) : new Error('Redis is unreachable');
-}
-
-/** Closes a client (or cluster) that may never have connected, or may have given up reconnecting. */
-async function closeClient(client: {
-  isOpen: boolean;
-  close(): Promise<unknown>;
-  destroy(): unknown;
-}): Promise<void> {
-  if (!client.isOpen) return;
-  try {
-    await client.close();
-  } catch {
-    if (client.isOpen) client.destroy();
-  }
-}
-
-/** Prints each unmet expectation; true when all are met. */
-function allMet(expectations: Record<string, boolean>): boolean {
-  const unmet = Object.keys(expectations).filter((name) => !expectations[name]);
-  for (const name of unmet) console.log(`not met: ${name}`);
-  return unmet.length === 0;
-}
-
-main().then(
-  (ok) => {
-    console.log(ok ? 'result: ok' : 'result: FAILED');
-    process.exitCode = ok ? 0 : 1;
-  },
-  (error: unknown) => {
-    console.error('result: FAILED', error);
-    process.exitCode = 1;
-  },
-);
+runMain(() => withTarget(() => startClientSecretTarget(process.env), runScenario));
