@@ -18,6 +18,8 @@ export interface ConnectionHost {
   readonly updateCount: number;
   reportToProvider(error: Error): void;
   connectionClosed(connection: TrackedConnection): void;
+  /** Tracking of `connection` stopped for good (closed by its owner, or unbound). */
+  connectionStopped(connection: TrackedConnection): void;
 }
 
 export interface TrackedConnectionOptions {
@@ -52,7 +54,9 @@ export class TrackedConnection {
   #authExpiresAtMs: number | undefined;
   #updateCountAtConnect = -1;
   #transactionOpen = false;
-  readonly #blockingUntilMs = new Map<number, number>();
+  // Created on the first blocking command: most connections never send one, and an empty Map per
+  // connection adds up over thousands of connections.
+  #blockingUntilMs: Map<number, number> | undefined;
   #blockingSeq = 0;
   #busy = false;
   #acquiring = false;
@@ -62,7 +66,7 @@ export class TrackedConnection {
   #lastDeferral = '';
   #stopped = false;
   #authCount = 0;
-  readonly #stopListeners: Array<() => void> = [];
+  #stopListeners: ReadonlyArray<() => void> | undefined;
 
   constructor(host: ConnectionHost, client: ClientShape, label: string, options: TrackedConnectionOptions) {
     this.#host = host;
@@ -97,7 +101,8 @@ export class TrackedConnection {
 
   /** Runs `listener` once when tracking stops (owner closed a non-persistent connection, or unbind). */
   onStop(listener: () => void): void {
-    this.#stopListeners.push(listener);
+    // Exact-size arrays: a pushed-to array reserves room for 17 entries; connections have one or none.
+    this.#stopListeners = this.#stopListeners ? [...this.#stopListeners, listener] : [listener];
   }
 
   /** Generation of the credentials this connection is known to use (undefined: unknown yet). */
@@ -157,7 +162,10 @@ export class TrackedConnection {
     this.#self.off('ready', this.#onReady);
     this.#self.off('end', this.#onEnd);
     this.#self.off('terminated', this.#onEnd);
-    for (const listener of this.#stopListeners.splice(0)) listener();
+    this.#host.connectionStopped(this);
+    const listeners = this.#stopListeners;
+    this.#stopListeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   #resp(): 2 | 3 {
@@ -174,8 +182,9 @@ export class TrackedConnection {
       this.sync();
     } else if (kind === 'blocking') {
       const id = ++this.#blockingSeq;
-      this.#blockingUntilMs.set(id, this.#host.options.clock.now() + blockingTimeoutMs(args));
-      const done = () => this.#blockingUntilMs.delete(id);
+      const blocking = (this.#blockingUntilMs ??= new Map());
+      blocking.set(id, this.#host.options.clock.now() + blockingTimeoutMs(args));
+      const done = () => blocking.delete(id);
       promise.then(done, done);
     }
   }
@@ -189,7 +198,7 @@ export class TrackedConnection {
     if (this.#rotating || this.#stopped) return;
     // A new socket has no transaction and no blocked command.
     this.#transactionOpen = false;
-    this.#blockingUntilMs.clear();
+    this.#blockingUntilMs = undefined;
     this.#lastDeferral = '';
     const current = this.#host.source.current;
     // node-redis emits 'connect' before the handshake asks for credentials: if nothing changed
@@ -210,7 +219,7 @@ export class TrackedConnection {
     this.#clearRetry();
     this.#busy = false;
     this.#transactionOpen = false;
-    this.#blockingUntilMs.clear();
+    this.#blockingUntilMs = undefined;
     if (!this.#persistent) this.stop();
     this.#host.connectionClosed(this);
   };
@@ -232,8 +241,9 @@ export class TrackedConnection {
 
   #sendAuth(current: CredentialsGeneration): void {
     this.#busy = true;
-    if (this.#blockingUntilMs.size > 0) {
-      const blockedUntilMs = Math.max(...this.#blockingUntilMs.values());
+    const blocking = this.#blockingUntilMs;
+    if (blocking !== undefined && blocking.size > 0) {
+      const blockedUntilMs = Math.max(...blocking.values());
       const expiresAtMs = this.#authExpiresAtMs;
       this.#defer(
         current,

@@ -1,11 +1,11 @@
 import { type BasicAuth, InvalidOptionError, TypedEventEmitter, type TypedEvents } from '@authx/token-core';
-import { TrackedConnection, type TrackedConnectionOptions } from './connection';
+import { TrackedConnection } from './connection';
 import { CredentialsSource } from './credentials-source';
 import { BindingDisposedError, UnsupportedTargetError } from './errors';
 import type { RedisAuthEvents } from './events';
 import { type RedisAuthOptions, type ResolvedRedisAuthOptions, resolveRedisAuthOptions } from './options';
 import { type AsyncCredentialsProvider, isStreamingProvider, type StreamingProvider } from './provider';
-import { type ClientShape, isClient, isCluster, isPool } from './redis-shapes';
+import { isClient, isCluster, isPool } from './redis-shapes';
 import { ClientTarget } from './targets/client-target';
 import { ClusterTarget } from './targets/cluster-target';
 import { PoolTarget } from './targets/pool-target';
@@ -49,6 +49,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
   readonly #targets = new Map<object, BoundTarget>();
   readonly #connections = new Set<TrackedConnection>();
   readonly #counters = { client: 0, pool: 0, cluster: 0 };
+  readonly #host: TargetHost;
   #updateCount = 0;
   #disposed = false;
 
@@ -79,6 +80,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
       },
       onError: (error) => this.#emitter.emit('providerError', { error }),
     });
+    this.#host = this.#createTargetHost();
   }
 
   /** Subscribe to binding events: `auth.events.on('reauthFailed', e => …)` returns a Disposable. */
@@ -106,7 +108,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
     }
     if (this.#targets.has(target)) return target;
     const prefix = this.#options.label === '' ? '' : `${this.#options.label}/`;
-    const host = this.#targetHost();
+    const host = this.#host;
     let bound: BoundTarget;
     if (isClient(target)) {
       const self = target._self ?? target;
@@ -175,7 +177,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
     this.dispose();
   }
 
-  #targetHost(): TargetHost {
+  // One host for every target and connection: per-connection closures would cost heap on each of
+  // possibly thousands of connections.
+  #createTargetHost(): TargetHost {
     const auth = this;
     const host: TargetHost = {
       source: this.#source,
@@ -185,25 +189,26 @@ export class RedisAuth implements AsyncCredentialsProvider {
       get updateCount() {
         return auth.#updateCount;
       },
-      reportToProvider: (error) => {
+      reportToProvider(error) {
         try {
-          this.#provider.onReAuthenticationError(error);
+          auth.#provider.onReAuthenticationError(error);
         } catch {
           // A throwing provider callback must not break re-authentication of other connections.
         }
       },
-      connectionClosed: () => this.#releaseIfIdle(),
-      track: (client: ClientShape, label: string, options: TrackedConnectionOptions) => {
-        const self = client._self ?? client;
-        boundClients.add(self);
+      connectionClosed() {
+        auth.#releaseIfIdle();
+      },
+      connectionStopped(connection) {
+        auth.#connections.delete(connection);
+        boundClients.delete(connection.client._self ?? connection.client);
+        auth.#emitter.emit('connectionRemoved', { connection: connection.label });
+      },
+      track(client, label, options) {
+        boundClients.add(client._self ?? client);
         const connection = new TrackedConnection(host, client, label, options);
-        this.#connections.add(connection);
-        connection.onStop(() => {
-          this.#connections.delete(connection);
-          boundClients.delete(self);
-          this.#emitter.emit('connectionRemoved', { connection: label });
-        });
-        this.#emitter.emit('connectionAdded', { connection: label });
+        auth.#connections.add(connection);
+        auth.#emitter.emit('connectionAdded', { connection: label });
         return connection;
       },
     };
