@@ -6,6 +6,35 @@ import { createRedisAuth } from '../src';
 import { startTestGateway } from '../test/support/gateway';
 import { JwtTokenProvider } from '../test/support/jwt-token-provider';
 
+/** Which numbered messages arrived: a growable bitset, so tracking millions costs little memory. */
+class DeliveryTracker {
+  #bits = new Uint32Array(1024);
+  unique = 0;
+  total = 0;
+
+  add(seq: number): void {
+    this.total++;
+    const word = seq >>> 5;
+    if (word >= this.#bits.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.#bits.length * 2));
+      grown.set(this.#bits);
+      this.#bits = grown;
+    }
+    const mask = 1 << (seq & 31);
+    if ((this.#bits[word] & mask) === 0) {
+      this.#bits[word] |= mask;
+      this.unique++;
+    }
+  }
+}
+
+function heapMb(): number {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+const WARMUP_MS = 30_000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { duration: { type: 'string', default: '600' } } });
   const durationMs = Number(values.duration) * 1000;
@@ -23,15 +52,11 @@ async function main(): Promise<void> {
   const subscriber = auth.bind(createClient({ ...options, RESP: 2 }), { label: 'subscriber' });
   for (const c of [worker, publisher, subscriber]) c.on('error', () => {});
   await Promise.all([worker.connect(), publisher.connect(), subscriber.connect()]);
-  const seen = new Set<number>();
-  let deliveries = 0;
-  await subscriber.subscribe('soak', (message) => {
-    deliveries++;
-    seen.add(Number(message));
-  });
+  const deliveries = new DeliveryTracker();
+  await subscriber.subscribe('soak', (message) => deliveries.add(Number(message)));
 
-  global.gc?.();
-  const heapStartMb = process.memoryUsage().heapUsed / 2 ** 20;
+  const heapStartMb = heapMb();
+  let heapAfterWarmupMb: number | undefined;
   const startMs = Date.now();
   let ok = 0;
   let failed = 0;
@@ -47,17 +72,19 @@ async function main(): Promise<void> {
     }
   };
   const progress = setInterval(() => {
+    const elapsedMs = Date.now() - startMs;
+    const heap = heapMb();
+    if (heapAfterWarmupMb === undefined && elapsedMs >= WARMUP_MS) heapAfterWarmupMb = heap;
     console.log(
-      `… ${Math.round((Date.now() - startMs) / 1000)} s: ${ok} ok, ${failed} failed, tokens ${provider.tokensIssued}`,
+      `… ${Math.round(elapsedMs / 1000)} s: ${ok} ok, ${failed} failed, tokens ${provider.tokensIssued}, heap ${heap.toFixed(1)} MB`,
     );
   }, 10_000);
   await Promise.all([load(), load()]);
   clearInterval(progress);
   const lastPublished = published;
   const deadline = Date.now() + 5000;
-  while (seen.size < lastPublished && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  global.gc?.();
-  const heapEndMb = process.memoryUsage().heapUsed / 2 ** 20;
+  while (deliveries.unique < lastPublished && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const heapEndMb = heapMb();
   const stats = gw.gateway.stats();
   console.log(
     JSON.stringify(
@@ -70,10 +97,11 @@ async function main(): Promise<void> {
         authFailed: stats.authFailed,
         reauthFailedEvents: reauthFailed,
         messagesPublished: lastPublished,
-        messagesLost: lastPublished - seen.size,
-        duplicateDeliveries: deliveries - seen.size,
+        messagesLost: lastPublished - deliveries.unique,
+        duplicateDeliveries: deliveries.total - deliveries.unique,
         providerSubscriptions: provider.subscribeCalls,
         heapStartMb: Number(heapStartMb.toFixed(1)),
+        heapAfterWarmupMb: heapAfterWarmupMb === undefined ? null : Number(heapAfterWarmupMb.toFixed(1)),
         heapEndMb: Number(heapEndMb.toFixed(1)),
       },
       null,
