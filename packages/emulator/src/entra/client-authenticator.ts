@@ -51,11 +51,7 @@ export class ClientAuthenticator {
   ): Promise<ClientAuthentication> {
     if (credentials.clientAssertion !== undefined) {
       if (credentials.clientAssertionType !== JWT_BEARER) {
-        throw new EntraProtocolError(
-          'invalid_request',
-          900144,
-          `The request body must contain the following parameter: 'client_assertion_type' with value '${JWT_BEARER}'.`,
-        );
+        throw EntraProtocolError.missingParameter(`client_assertion_type' with value '${JWT_BEARER}`);
       }
       return this.#assertion(app, credentials.clientAssertion, context.tenantSegment);
     }

@@ -42,11 +42,7 @@ export function requireApp(
   clientId: string | null | undefined,
 ): RegisteredApp {
   if (!clientId) {
-    throw new EntraProtocolError(
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'client_id'.",
-    );
+    throw EntraProtocolError.missingParameter('client_id');
   }
   const app = context.directory.app(clientId);
   if (!app || app.tenantId !== tenantId) {

@@ -36,6 +36,15 @@ export class EntraProtocolError extends Error {
     this.status = status ?? (error === 'invalid_client' ? 401 : 400);
     this.suberror = suberror;
   }
+
+  /** AADSTS900144: a required request parameter is missing (`name` may carry its expected value). */
+  static missingParameter(name: string): EntraProtocolError {
+    return new EntraProtocolError(
+      'invalid_request',
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    );
+  }
 }
 
 /** An Entra error body: `error`, `error_description` (AADSTS…), `error_codes`, `timestamp`, ids. */

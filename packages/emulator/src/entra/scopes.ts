@@ -30,11 +30,7 @@ export function parseScope(
   requireDefault: boolean,
 ): ParsedScope {
   if (!scope) {
-    throw new EntraProtocolError(
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'scope'.",
-    );
+    throw EntraProtocolError.missingParameter('scope');
   }
   const names = scope.split(/\s+/).filter(Boolean);
   const oidc = names.filter((name) => OIDC_SCOPES.has(name));

@@ -23,11 +23,7 @@ export async function handleTokenRequest(
   const tenantId = requireTenant(context, tenantSegment);
   const grantType = form.get('grant_type');
   if (!grantType) {
-    throw new EntraProtocolError(
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'grant_type'.",
-    );
+    throw EntraProtocolError.missingParameter('grant_type');
   }
   if (!SUPPORTED_GRANTS.includes(grantType)) {
     throw new EntraProtocolError(
@@ -100,11 +96,7 @@ async function authorizationCode(
 ): Promise<TokenResponseBody> {
   const code = form.get('code');
   if (!code) {
-    throw new EntraProtocolError(
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'code'.",
-    );
+    throw EntraProtocolError.missingParameter('code');
   }
   const redeemed = context.codes.redeem(
     code,
@@ -171,11 +163,7 @@ async function refreshToken(
 ): Promise<TokenResponseBody> {
   const presented = form.get('refresh_token');
   if (!presented) {
-    throw new EntraProtocolError(
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'refresh_token'.",
-    );
+    throw EntraProtocolError.missingParameter('refresh_token');
   }
   // Entra marks refresh-token failures with suberror bad_token: MSAL then raises InteractionRequiredAuthError.
   const redeemed = context.refreshTokens.redeem(
