@@ -83,7 +83,8 @@ async function main(): Promise<void> {
   clearInterval(progress);
   const lastPublished = published;
   const deadline = Date.now() + 5000;
-  while (deliveries.unique < lastPublished && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (deliveries.unique < lastPublished && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const heapEndMb = heapMb();
   const stats = gw.gateway.stats();
   console.log(
