@@ -7,6 +7,7 @@ export const DIAGNOSTICS_CHANNELS: Readonly<Record<TokenCoreEventName, string>> 
   tokenAcquired: 'authx:token-core:token-acquired',
   refreshFailed: 'authx:token-core:refresh-failed',
   retryScheduled: 'authx:token-core:retry-scheduled',
+  recoveryScheduled: 'authx:token-core:recovery-scheduled',
   tokenExpired: 'authx:token-core:token-expired',
   listenerError: 'authx:token-core:listener-error',
   reAuthenticationFailed: 'authx:token-core:reauthentication-failed',

@@ -136,7 +136,13 @@ export class TokenExpiredError extends AuthxError {
 }
 
 /** Why a {@link RefreshFailedError} was raised. */
-export type RefreshFailureReason = 'permanent-error' | 'retries-exhausted';
+export type RefreshFailureReason =
+  /** The identity provider refused in a way retrying cannot fix (e.g. invalid credentials). */
+  | 'permanent-error'
+  /** No valid token to fall back on, and every retry of the policy failed. */
+  | 'retries-exhausted'
+  /** A request made while recovering (see `RecoveryPolicyOptions`) failed; the next step is scheduled. */
+  | 'recovery-failed';
 
 /**
  * Obtaining a token failed for good: a permanent error (e.g. invalid credentials), or — when there
@@ -152,12 +158,19 @@ export class RefreshFailedError extends AuthxError {
 
   constructor(options: { reason: RefreshFailureReason; attempts: number; lastError: unknown }) {
     const what =
-      options.reason === 'permanent-error' ? 'failed with a permanent error' : 'failed after all retries';
+      options.reason === 'permanent-error'
+        ? 'failed with a permanent error'
+        : options.reason === 'retries-exhausted'
+          ? 'failed after all retries'
+          : 'failed while recovering';
     super(
       `Token request ${what} (${options.attempts} attempt${options.attempts === 1 ? '' : 's'})${describeCause(options.lastError)}`,
       {
         code: ErrorCode.REFRESH_FAILED,
-        isRetryable: options.reason === 'retries-exhausted',
+        isRetryable:
+          options.reason === 'retries-exhausted' ||
+          (options.reason === 'recovery-failed' &&
+            (options.lastError as { isRetryable?: unknown } | null)?.isRetryable !== false),
         cause: options.lastError,
       },
     );

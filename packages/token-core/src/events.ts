@@ -34,7 +34,21 @@ export interface TokenCoreEvents {
     /** Expiry of the token still in use (epoch ms), if there is one. */
     expiresAtMs: number | undefined;
   };
-  /** The token expired before a new one could be obtained; the manager stopped. */
+  /**
+   * The manager gave up on the normal refresh and will make one request after `delayMs`
+   * (see `RecoveryPolicyOptions`); emitted for each recovery step, before waiting.
+   */
+  recoveryScheduled: {
+    /** Recovery step of the upcoming request (1 = first). */
+    step: number;
+    delayMs: number;
+    retryAtMs: number;
+    /** Why the manager is recovering (typed: `RefreshFailedError` or `TokenExpiredError`). */
+    error: unknown;
+    /** Expiry of a token still valid (after a permanent error), if there is one. */
+    expiresAtMs: number | undefined;
+  };
+  /** The token expired before a new one could be obtained (the manager recovers unless recovery is off). */
   tokenExpired: {
     expiresAtMs: number;
     /** Failed IdP calls since the refresh began. */

@@ -18,6 +18,13 @@ export {
 } from './errors';
 export type { TokenCoreEventName, TokenCoreEvents } from './events';
 export type { IdentityProvider, TokenResponse } from './identity-provider';
+export {
+  DEFAULT_RECOVERY_POLICY,
+  type RecoveryPolicyOptions,
+  recoveryDelayMs,
+  type ResolvedRecoveryPolicy,
+  resolveRecoveryPolicy,
+} from './recovery-policy';
 export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME, type RefreshTiming } from './refresh-schedule';
 export {
   DEFAULT_RETRY_POLICY,

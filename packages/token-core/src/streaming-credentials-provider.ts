@@ -115,9 +115,14 @@ export class StreamingCredentialsProvider<T> implements Disposable {
 
   /**
    * Resolves with the current credentials and a Disposable that ends the subscription; `listener`
-   * then gets `onNext` after every refresh and `onError` when the loop stops (permanent failure or
-   * expiry). Rejects with a `RefreshFailedError` when no token can be obtained, a
-   * `CredentialsMappingError` when the mapper fails, a `DisposedError` after `dispose()`.
+   * then gets `onNext` after every refresh and `onError` whenever the provider has no fresh token to
+   * give (a permanent failure, expiry, or a failed recovery request). The subscription survives an
+   * `onError`: the provider keeps recovering (see `RecoveryPolicyOptions`) and calls `onNext` again
+   * once a token is obtained — a subscriber never has to subscribe again to heal.
+   *
+   * Without a valid token it waits for the next request's outcome, and rejects with a
+   * `RefreshFailedError` / `TokenExpiredError` when that fails; a `CredentialsMappingError` when the
+   * mapper fails, a `DisposedError` after `dispose()`.
    */
   async subscribe(listener: StreamingCredentialsListener<BasicAuth>): Promise<[BasicAuth, Disposable]> {
     if (this.#disposed) throw new DisposedError('StreamingCredentialsProvider');
@@ -193,7 +198,9 @@ export class StreamingCredentialsProvider<T> implements Disposable {
       if (this.#starting === starting) this.#starting = undefined;
     };
     starting.then(clear, clear);
-    this.tokenManager.start(this.#managerListener);
+    // A running manager without a valid token is recovering: wait for its next request's outcome
+    // (restarting it would abort that request and could only add requests, never remove waiting).
+    if (!this.tokenManager.isRunning()) this.tokenManager.start(this.#managerListener);
     return starting;
   }
 

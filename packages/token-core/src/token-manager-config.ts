@@ -1,5 +1,11 @@
 import { MAX_TIMER_DELAY_MS } from './clock';
 import {
+  DEFAULT_RECOVERY_POLICY,
+  type RecoveryPolicyOptions,
+  type ResolvedRecoveryPolicy,
+  resolveRecoveryPolicy,
+} from './recovery-policy';
+import {
   DEFAULT_RETRY_POLICY,
   type ResolvedRetryPolicy,
   type RetryPolicyOptions,
@@ -47,6 +53,13 @@ export interface TokenManagerConfig {
   requestTimeoutMs?: number;
   /** How failed requests are retried; see {@link RetryPolicyOptions}. */
   retry?: RetryPolicyOptions;
+  /**
+   * What happens once a refresh has failed for good (permanent error, retries used up without a
+   * valid token, or expiry): by default the manager keeps going with one request per step of an
+   * exponential backoff (1 s doubling to 30 s) until a request succeeds; see
+   * {@link RecoveryPolicyOptions}. `false` restores the old behaviour: stop and wait for `start()`.
+   */
+  recovery?: RecoveryPolicyOptions | false;
 }
 
 /** A validated configuration with every default filled in. */
@@ -57,6 +70,8 @@ export interface ResolvedTokenManagerConfig {
   readonly minRefreshIntervalMs: number;
   readonly requestTimeoutMs: number;
   readonly retry: ResolvedRetryPolicy;
+  /** `undefined` when recovery is off. */
+  readonly recovery: ResolvedRecoveryPolicy | undefined;
 }
 
 /** The defaults documented on {@link TokenManagerConfig}. */
@@ -67,6 +82,7 @@ export const DEFAULT_TOKEN_MANAGER_CONFIG = Object.freeze({
   minRefreshIntervalMs: 500,
   requestTimeoutMs: 30_000,
   retry: DEFAULT_RETRY_POLICY,
+  recovery: DEFAULT_RECOVERY_POLICY,
 });
 
 /** Validates a configuration (throwing `InvalidOptionError` naming the option) and fills in the defaults. */
@@ -103,5 +119,6 @@ export function resolveTokenManagerConfig(config?: TokenManagerConfig): Resolved
       max: MAX_TIMER_DELAY_MS,
     }),
     retry: resolveRetryPolicy(c.retry, 'retry'),
+    recovery: resolveRecoveryPolicy(c.recovery, 'recovery'),
   });
 }

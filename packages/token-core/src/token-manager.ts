@@ -13,6 +13,7 @@ import {
 } from './errors';
 import type { TokenCoreEvents } from './events';
 import type { IdentityProvider, TokenResponse } from './identity-provider';
+import { recoveryDelayMs } from './recovery-policy';
 import { computeRefreshAtMs } from './refresh-schedule';
 import { classifyFailure, jitterDelayMs, retryAfterMsOf, retryDelayMs } from './retry-policy';
 import { Token } from './token';
@@ -29,8 +30,10 @@ export interface TokenManagerListener<T> {
   /** A new token was obtained (the first one, then one per refresh). */
   onNext(token: Token<T>): void;
   /**
-   * The manager has stopped: a `RefreshFailedError` (permanent error, or no token and every retry
-   * failed) or a `TokenExpiredError`. `start()` again to resume.
+   * The manager has no fresh token to give: a `RefreshFailedError` (permanent error, no token and
+   * every retry failed, or a failed recovery request) or a `TokenExpiredError`. With recovery on
+   * (the default) the manager keeps running and calls `onNext` once a request succeeds again; with
+   * `recovery: false` it has stopped and `start()` resumes it.
    */
   onError(error: AuthxError): void;
   /** A request failed transiently; the manager keeps trying. */
@@ -59,7 +62,17 @@ interface Run<T> {
   /** Retries scheduled in the current refresh. */
   retries: number;
   lastError: unknown;
+  /** True once the run has given up on the normal refresh and makes one request per recovery step. */
+  recovering: boolean;
   stopped: boolean;
+}
+
+/** Recovery progress; kept across stop() / start() so restarts cannot bypass the backoff. */
+interface RecoveryGate {
+  /** Recovery steps taken since the last success (1 = first). */
+  readonly step: number;
+  /** No request before this time (epoch ms). */
+  readonly notBeforeMs: number;
 }
 
 /**
@@ -80,6 +93,7 @@ export class TokenManager<T> implements Disposable {
   #token: Token<T> | undefined;
   #lastRequestAtMs: number | undefined;
   #run: Run<T> | undefined;
+  #recovery: RecoveryGate | undefined;
 
   constructor(
     identityProvider: IdentityProvider<T>,
@@ -125,11 +139,22 @@ export class TokenManager<T> implements Disposable {
       attempts: 0,
       retries: 0,
       lastError: undefined,
+      recovering: false,
       stopped: false,
     };
     this.#run = run;
     const token = this.#token;
-    if (token && !token.isExpired(this.#clock.now())) {
+    const recovery = this.#recovery;
+    if (recovery) {
+      // A failed refresh is being recovered: a restart continues the backoff, it never skips it.
+      run.recovering = true;
+      if (token && !token.isExpired(this.#clock.now())) {
+        run.expiry.at(token.expiresAtMs, () => this.#expireWhileRecovering(run));
+      } else {
+        this.#token = undefined;
+      }
+      run.next.at(Math.max(recovery.notBeforeMs, this.#clock.now()), () => this.#attempt(run));
+    } else if (token && !token.isExpired(this.#clock.now())) {
       // Restarting after a stop: keep the refresh time, but do not let quick restarts hammer the IdP.
       const notBeforeMs =
         (this.#lastRequestAtMs ?? Number.NEGATIVE_INFINITY) + this.config.minRefreshIntervalMs;
@@ -226,6 +251,8 @@ export class TokenManager<T> implements Disposable {
     run.attempts = 0;
     run.retries = 0;
     run.lastError = undefined;
+    run.recovering = false;
+    this.#recovery = undefined;
     run.expiry.cancel();
     const refreshAtMs = this.refreshAtMs(token);
     run.next.at(refreshAtMs, () => this.#attempt(run));
@@ -251,6 +278,13 @@ export class TokenManager<T> implements Disposable {
       expiresAtMs: token?.expiresAtMs,
     });
     if (run.stopped) return;
+    if (run.recovering) {
+      this.#scheduleRecovery(
+        run,
+        new RefreshFailedError({ reason: 'recovery-failed', attempts: run.attempts, lastError: error }),
+      );
+      return;
+    }
     if (!isRetryable) {
       this.#fail(
         run,
@@ -306,12 +340,69 @@ export class TokenManager<T> implements Disposable {
     );
   }
 
-  /** Stops `run` for good and tells its listener why. */
+  /** The kept token ran out while the run was recovering: drop it, say so, keep recovering. */
+  #expireWhileRecovering(run: Run<T>): void {
+    const token = this.#token;
+    if (!token || run.stopped) return;
+    this.#token = undefined;
+    this.#emitter.emit('tokenExpired', {
+      expiresAtMs: token.expiresAtMs,
+      attempts: run.attempts,
+      error: run.lastError,
+    });
+    this.#notify(
+      run,
+      'onError',
+      new TokenExpiredError({ expiredAtMs: token.expiresAtMs, attempts: run.attempts, cause: run.lastError }),
+    );
+  }
+
+  /**
+   * Gives up on the normal refresh of `run` and tells its listener why. With recovery on, the run
+   * goes on making one request per recovery step; otherwise it stops.
+   */
   #fail(run: Run<T>, error: AuthxError): void {
+    if (this.config.recovery && !run.stopped) {
+      // Whatever was pending belongs to the refresh that just failed.
+      run.next.cancel();
+      run.timeout.cancel();
+      const controller = run.controller;
+      run.controller = undefined;
+      controller?.abort(error);
+      run.recovering = true;
+      run.retries = 0;
+      this.#scheduleRecovery(run, error);
+      return;
+    }
     if (this.#run === run) this.#run = undefined;
     const wasStopped = run.stopped;
     this.#halt(run);
     if (!wasStopped) this.#notify(run, 'onError', error);
+  }
+
+  /** Schedules the next recovery request of `run` and reports `error` to its listener. */
+  #scheduleRecovery(run: Run<T>, error: AuthxError): void {
+    const policy = this.config.recovery;
+    if (!policy) return;
+    const step = (this.#recovery?.step ?? 0) + 1;
+    const nowMs = this.#clock.now();
+    const delayMs = Math.max(recoveryDelayMs(policy, step, this.#random), retryAfterMsOf(run.lastError) ?? 0);
+    this.#recovery = { step, notBeforeMs: nowMs + delayMs };
+    const token = this.#token;
+    if (token && !token.isExpired(nowMs)) {
+      if (!run.expiry.armed) run.expiry.at(token.expiresAtMs, () => this.#expireWhileRecovering(run));
+    } else {
+      this.#token = undefined;
+    }
+    run.next.at(nowMs + delayMs, () => this.#attempt(run));
+    this.#emitter.emit('recoveryScheduled', {
+      step,
+      delayMs,
+      retryAtMs: nowMs + delayMs,
+      error,
+      expiresAtMs: this.#token?.expiresAtMs,
+    });
+    if (!run.stopped) this.#notify(run, 'onError', error);
   }
 
   #halt(run: Run<T>): void {

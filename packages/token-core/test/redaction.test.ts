@@ -14,6 +14,7 @@ const EVENTS: TokenCoreEventName[] = [
   'tokenAcquired',
   'refreshFailed',
   'retryScheduled',
+  'recoveryScheduled',
   'tokenExpired',
   'listenerError',
 ];
@@ -59,7 +60,10 @@ describe('secrets', () => {
         ? { token: `${SECRET}-${call}`, ttlMs: 10_000 }
         : { error: new IdentityProviderError('invalid_client', { isRetryable: false }) },
     );
-    const [, subscription] = await provider.subscribe(listener);
+    // Recovering after the expiry: the subscribe waits for the next recovery step.
+    const resubscribed = provider.subscribe(listener);
+    await advance(2_000);
+    const [, subscription] = await resubscribed;
     await advance(10_000);
     subscription.dispose();
 
@@ -72,6 +76,7 @@ describe('secrets', () => {
         'attempt,error,isRetryable,expiresAtMs',
         'attempt,delayMs,retryAtMs,error,expiresAtMs',
         'expiresAtMs,attempts,error',
+        'step,delayMs,retryAtMs,error,expiresAtMs',
         'error,source',
         'TokenExpiredError',
         'RefreshFailedError',

@@ -248,10 +248,10 @@ describe('StreamingCredentialsProvider', () => {
   });
 
   describe('failures after the first token', () => {
-    it('sends onError to every subscriber on a permanent failure, keeps the token, and restarts on a later subscribe', async () => {
-      const { provider, idp } = setup((call) =>
-        call === 1 ? { token: 'good', ttlMs: 10_000 } : permanent(),
-      );
+    it('with recovery off: sends onError to every subscriber on a permanent failure, keeps the token, and restarts on a later subscribe', async () => {
+      const { provider, idp } = setup((call) => (call === 1 ? { token: 'good', ttlMs: 10_000 } : permanent()), {
+        tokenManagerConfig: { ...exact, recovery: false },
+      });
       const listeners = [new RecordingListener(), new RecordingListener()];
       for (const listener of listeners) await provider.subscribe(listener);
       await advance(5_000);
@@ -269,10 +269,10 @@ describe('StreamingCredentialsProvider', () => {
       provider.dispose();
     });
 
-    it('sends onError to every subscriber when the token expires, then acquires afresh on a later subscribe', async () => {
-      const { provider, idp } = setup((call) =>
-        call === 1 ? { token: 'first', ttlMs: 10_000 } : transient(),
-      );
+    it('with recovery off: sends onError to every subscriber when the token expires, then acquires afresh on a later subscribe', async () => {
+      const { provider, idp } = setup((call) => (call === 1 ? { token: 'first', ttlMs: 10_000 } : transient()), {
+        tokenManagerConfig: { ...exact, recovery: false },
+      });
       const listener = new RecordingListener();
       await provider.subscribe(listener);
       await advance(10_000);
@@ -284,6 +284,64 @@ describe('StreamingCredentialsProvider', () => {
       expect(credentials.password).toBe(`token-${idp.callCount}`);
       subscription.dispose();
       provider.dispose();
+    });
+  });
+
+  describe('self-healing (recovery on, the default)', () => {
+    const healing: TokenManagerConfig = { ...exact, recovery: { jitterPercentage: 0 } };
+
+    it('keeps its subscribers after a permanent error and delivers onNext once the identity provider accepts again', async () => {
+      let denied = false;
+      const { provider, idp } = setup(
+        (call) => (denied ? permanent() : { token: `token-${call}`, ttlMs: 10_000 }),
+        { tokenManagerConfig: healing },
+      );
+      const listener = new RecordingListener();
+      await provider.subscribe(listener);
+      denied = true;
+      await advance(5_000);
+      expect(listener.errors).toEqual([expect.objectContaining({ reason: 'permanent-error' })]);
+      expect(provider.subscriberCount()).toBe(1);
+      // The token is still valid: a later subscriber gets it at once, without a request.
+      const before = idp.callCount;
+      const [credentials, later] = await provider.subscribe(new RecordingListener());
+      expect(credentials.password).toBe('token-1');
+      expect(idp.callCount).toBe(before);
+      denied = false;
+      await advance(1_000);
+      expect(listener.next.map((c) => c.password)).toEqual([`token-${idp.callCount}`]);
+      later.dispose();
+      provider.dispose();
+    });
+
+    it('after expiry a new subscriber waits for the next recovery request (none of its own) and everyone gets the token', async () => {
+      let down = false;
+      const { provider, idp } = setup((call) => (down ? transient() : { token: `token-${call}`, ttlMs: 10_000 }), {
+        tokenManagerConfig: healing,
+      });
+      const listener = new RecordingListener();
+      await provider.subscribe(listener);
+      down = true;
+      await advance(10_000);
+      expect(listener.errors).toEqual([expect.any(TokenExpiredError)]);
+      const calls = idp.callCount;
+      // Recovery step 1 is due 1 s after expiry; this subscribe adds no request and fails with it.
+      const failing = provider.subscribe(new RecordingListener());
+      failing.catch(() => {});
+      expect(idp.callCount).toBe(calls);
+      await advance(1_000);
+      await expect(failing).rejects.toMatchObject({ code: 'REFRESH_FAILED', reason: 'recovery-failed' });
+      expect(idp.callCount).toBe(calls + 1);
+      down = false;
+      const waiting = provider.subscribe(new RecordingListener());
+      await advance(2_000);
+      const [credentials, subscription] = await waiting;
+      expect(idp.callCount).toBe(calls + 2);
+      expect(credentials.password).toBe(`token-${calls + 2}`);
+      expect(listener.next.map((c) => c.password)).toEqual([`token-${calls + 2}`]);
+      subscription.dispose();
+      provider.dispose();
+      expect(jest.getTimerCount()).toBe(0);
     });
   });
 

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_RECOVERY_POLICY,
   DEFAULT_RETRY_POLICY,
   DEFAULT_TOKEN_MANAGER_CONFIG,
   InvalidOptionError,
@@ -14,6 +15,7 @@ describe('TokenManagerConfig', () => {
       minRefreshIntervalMs: 500,
       requestTimeoutMs: 30_000,
       retry: DEFAULT_RETRY_POLICY,
+      recovery: DEFAULT_RECOVERY_POLICY,
     });
     const { retry, ...rest } = resolveTokenManagerConfig();
     const { retry: _documentedRetry, ...documented } = DEFAULT_TOKEN_MANAGER_CONFIG;

@@ -21,8 +21,9 @@ const EVENT_NAMES: TokenCoreEventName[] = [
   'listenerError',
 ];
 
-/** No jitter anywhere, so times are exact. */
+/** No jitter anywhere, so times are exact. Recovery off: these tests pin the stop-on-failure behaviour. */
 const exact: TokenManagerConfig = {
+  recovery: false,
   expirationRefreshRatio: 0.5,
   lowerRefreshBoundMs: 0,
   refreshJitterMs: 0,
@@ -448,7 +449,9 @@ describe('TokenManager', () => {
 
     it('reports expiry at once when a refresh fails after the token has already expired', async () => {
       // 100 ms tokens with a 500 ms minimum spacing: the refresh necessarily comes after expiry.
-      const h = harness((call) => (call === 1 ? { token: 'short', ttlMs: 100 } : transient()), {});
+      const h = harness((call) => (call === 1 ? { token: 'short', ttlMs: 100 } : transient()), {
+        recovery: false,
+      });
       h.manager.start(h.listener);
       await advance(500);
       expect(h.idp.callCount).toBe(2);

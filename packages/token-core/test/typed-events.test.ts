@@ -102,6 +102,7 @@ describe('TokenCoreEventEmitter', () => {
       tokenAcquired: 'authx:token-core:token-acquired',
       refreshFailed: 'authx:token-core:refresh-failed',
       retryScheduled: 'authx:token-core:retry-scheduled',
+      recoveryScheduled: 'authx:token-core:recovery-scheduled',
       tokenExpired: 'authx:token-core:token-expired',
       listenerError: 'authx:token-core:listener-error',
       reAuthenticationFailed: 'authx:token-core:reauthentication-failed',
