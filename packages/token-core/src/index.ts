@@ -51,3 +51,32 @@ export {
   type TokenManagerConfig,
 } from './token-manager-config';
 export { TypedEventEmitter, type TypedEvents } from './typed-events';
+export {
+  BindingDisposedError,
+  BindingErrorCode,
+  CredentialsProviderError,
+  CredentialsUnavailableError,
+  describeCause,
+  isCredentialsRefusal,
+  PubSubRotationError,
+  ReauthenticationError,
+} from './binding/binding-errors';
+export {
+  type ConnectionEvent,
+  type ConnectionState,
+  type ConnectionStateKind,
+  INITIAL_CONNECTION_STATE,
+  nextConnectionState,
+  serverGeneration,
+} from './binding/connection-lifecycle';
+export {
+  type CredentialsGeneration,
+  CredentialsSource,
+  type CredentialsSourceOptions,
+  type CredentialsSourceState,
+} from './binding/credentials-source';
+export {
+  type CredentialsListener,
+  isStreamingProvider,
+  type StreamingProvider,
+} from './binding/streaming-provider';

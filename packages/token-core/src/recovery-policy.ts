@@ -57,10 +57,15 @@ export function resolveRecoveryPolicy(
     min: 1,
     max: MAX_TIMER_DELAY_MS,
   });
-  const maxDelayMs = numberOption(`${path}.maxDelayMs`, o.maxDelayMs, Math.max(d.maxDelayMs, initialDelayMs), {
-    min: 1,
-    max: MAX_TIMER_DELAY_MS,
-  });
+  const maxDelayMs = numberOption(
+    `${path}.maxDelayMs`,
+    o.maxDelayMs,
+    Math.max(d.maxDelayMs, initialDelayMs),
+    {
+      min: 1,
+      max: MAX_TIMER_DELAY_MS,
+    },
+  );
   if (maxDelayMs < initialDelayMs) {
     throw new InvalidOptionError(
       `${path}.maxDelayMs`,

@@ -249,9 +249,12 @@ describe('StreamingCredentialsProvider', () => {
 
   describe('failures after the first token', () => {
     it('with recovery off: sends onError to every subscriber on a permanent failure, keeps the token, and restarts on a later subscribe', async () => {
-      const { provider, idp } = setup((call) => (call === 1 ? { token: 'good', ttlMs: 10_000 } : permanent()), {
-        tokenManagerConfig: { ...exact, recovery: false },
-      });
+      const { provider, idp } = setup(
+        (call) => (call === 1 ? { token: 'good', ttlMs: 10_000 } : permanent()),
+        {
+          tokenManagerConfig: { ...exact, recovery: false },
+        },
+      );
       const listeners = [new RecordingListener(), new RecordingListener()];
       for (const listener of listeners) await provider.subscribe(listener);
       await advance(5_000);
@@ -270,9 +273,12 @@ describe('StreamingCredentialsProvider', () => {
     });
 
     it('with recovery off: sends onError to every subscriber when the token expires, then acquires afresh on a later subscribe', async () => {
-      const { provider, idp } = setup((call) => (call === 1 ? { token: 'first', ttlMs: 10_000 } : transient()), {
-        tokenManagerConfig: { ...exact, recovery: false },
-      });
+      const { provider, idp } = setup(
+        (call) => (call === 1 ? { token: 'first', ttlMs: 10_000 } : transient()),
+        {
+          tokenManagerConfig: { ...exact, recovery: false },
+        },
+      );
       const listener = new RecordingListener();
       await provider.subscribe(listener);
       await advance(10_000);
@@ -316,9 +322,12 @@ describe('StreamingCredentialsProvider', () => {
 
     it('after expiry a new subscriber waits for the next recovery request (none of its own) and everyone gets the token', async () => {
       let down = false;
-      const { provider, idp } = setup((call) => (down ? transient() : { token: `token-${call}`, ttlMs: 10_000 }), {
-        tokenManagerConfig: healing,
-      });
+      const { provider, idp } = setup(
+        (call) => (down ? transient() : { token: `token-${call}`, ttlMs: 10_000 }),
+        {
+          tokenManagerConfig: healing,
+        },
+      );
       const listener = new RecordingListener();
       await provider.subscribe(listener);
       down = true;

@@ -2,7 +2,7 @@ import {
   DEFAULT_RECOVERY_POLICY,
   IdentityProviderError,
   InvalidOptionError,
-  RefreshFailedError,
+  type RefreshFailedError,
   recoveryDelayMs,
   resolveRecoveryPolicy,
   type Token,
@@ -22,7 +22,9 @@ const config: TokenManagerConfig = {
   recovery: { jitterPercentage: 0 },
 };
 
-const transient = () => ({ error: new IdentityProviderError('HTTP 503', { isRetryable: true, status: 503 }) });
+const transient = () => ({
+  error: new IdentityProviderError('HTTP 503', { isRetryable: true, status: 503 }),
+});
 const permanent = () => ({
   error: new IdentityProviderError('invalid_client', { isRetryable: false, status: 401 }),
 });
@@ -35,7 +37,15 @@ function harness(script: (call: number) => Outcome<string>, c: TokenManagerConfi
   const steps: number[] = [];
   manager.events.on('recoveryScheduled', (e) => steps.push(e.delayMs));
   const listener = { onNext: (t: Token<string>) => tokens.push(t), onError: (e: unknown) => errors.push(e) };
-  return { idp, manager, tokens, errors, steps, listener, callTimes: () => idp.calls.map((x) => x.atMs - START_MS) };
+  return {
+    idp,
+    manager,
+    tokens,
+    errors,
+    steps,
+    listener,
+    callTimes: () => idp.calls.map((x) => x.atMs - START_MS),
+  };
 }
 
 beforeEach(useFakeTime);
@@ -80,8 +90,16 @@ describe('TokenManager › recovery', () => {
     }
     // Each failed step is reported, typed, with the IdP's error as cause.
     expect(h.errors).toHaveLength(h.idp.callCount);
-    expect(h.errors[0]).toMatchObject({ code: 'REFRESH_FAILED', reason: 'permanent-error', isRetryable: false });
-    expect(h.errors[1]).toMatchObject({ code: 'REFRESH_FAILED', reason: 'recovery-failed', isRetryable: false });
+    expect(h.errors[0]).toMatchObject({
+      code: 'REFRESH_FAILED',
+      reason: 'permanent-error',
+      isRetryable: false,
+    });
+    expect(h.errors[1]).toMatchObject({
+      code: 'REFRESH_FAILED',
+      reason: 'recovery-failed',
+      isRetryable: false,
+    });
     expect((h.errors[1] as RefreshFailedError).cause).toBeInstanceOf(IdentityProviderError);
     expect(h.manager.isRunning()).toBe(true);
     h.manager.stop();
