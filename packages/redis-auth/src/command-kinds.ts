@@ -1,7 +1,7 @@
 import type { RedisArgs } from './redis-shapes';
 
 /** What the binding needs to know about a command a user sends by hand. */
-export type CommandKind = 'multi' | 'end-transaction' | 'blocking' | 'other';
+export type CommandKind = 'multi' | 'end-transaction' | 'reset' | 'blocking' | 'other';
 
 /** Classifies a command by name; cheap enough to run on every command. */
 export function commandKind(args: RedisArgs): CommandKind {
@@ -15,8 +15,9 @@ export function commandKind(args: RedisArgs): CommandKind {
       return 'multi';
     case 'EXEC':
     case 'DISCARD':
-    case 'RESET':
       return 'end-transaction';
+    case 'RESET':
+      return 'reset';
     case 'BLPOP':
     case 'BRPOP':
     case 'BRPOPLPUSH':
@@ -30,7 +31,7 @@ export function commandKind(args: RedisArgs): CommandKind {
       return 'blocking';
     case 'XREAD':
     case 'XREADGROUP':
-      return args.some((arg) => String(arg).toUpperCase() === 'BLOCK') ? 'blocking' : 'other';
+      return blockOptionIndex(args) === -1 ? 'other' : 'blocking';
     default:
       return 'other';
   }
@@ -53,14 +54,28 @@ export function blockingTimeoutMs(args: RedisArgs): number {
     case 'BZMPOP':
       return toMs(args[1], 1000);
     case 'XREAD':
-    case 'XREADGROUP': {
-      const index = args.findIndex((arg) => String(arg).toUpperCase() === 'BLOCK');
-      return toMs(args[index + 1], 1);
-    }
+    case 'XREADGROUP':
+      return toMs(args[blockOptionIndex(args) + 1], 1);
     case 'WAIT':
     case 'WAITAOF':
       return toMs(args[args.length - 1], 1);
     default:
       return toMs(args[args.length - 1], 1000);
   }
+}
+
+/**
+ * Index of the BLOCK option of an XREAD / XREADGROUP, or -1: only options before STREAMS count
+ * (a key or an ID named "block" after it is not the option).
+ */
+function blockOptionIndex(args: RedisArgs): number {
+  for (let i = 1; i < args.length; i++) {
+    const word = String(args[i]).toUpperCase();
+    if (word === 'STREAMS') return -1;
+    if (word === 'BLOCK') return i;
+    // XREADGROUP GROUP <group> <consumer>: skip the two names (either could be "block").
+    if (word === 'GROUP') i += 2;
+    else if (word === 'COUNT') i += 1;
+  }
+  return -1;
 }

@@ -1,11 +1,23 @@
-import type { TimerHandle, TypedEventEmitter } from '@authx/token-core';
+import {
+  type BasicAuth,
+  type ConnectionEvent,
+  type ConnectionState,
+  type CredentialsGeneration,
+  type CredentialsSource,
+  INITIAL_CONNECTION_STATE,
+  isCredentialsRefusal,
+  nextConnectionState,
+  PubSubRotationError,
+  ReauthenticationError,
+  retryDelayMs,
+  type TimerHandle,
+  type TypedEventEmitter,
+} from '@authx/token-core';
+import { ClientHooks, type ClientObserver, destroyQuietly } from './client-hooks';
 import { blockingTimeoutMs, commandKind } from './command-kinds';
-import type { CredentialsGeneration, CredentialsSource } from './credentials-source';
-import { PubSubRotationError, ReauthenticationError } from './errors';
 import type { ReauthDeferralReason, RedisAuthEvents } from './events';
 import type { ResolvedRedisAuthOptions } from './options';
-import type { AsyncCredentialsProvider } from './provider';
-import { rotateSubscriber } from './pubsub-rotation';
+import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
 import type { ClientShape, RedisArgs } from './redis-shapes';
 
 /** What a tracked connection needs from its binding. */
@@ -13,101 +25,105 @@ export interface ConnectionHost {
   readonly source: CredentialsSource;
   readonly options: ResolvedRedisAuthOptions;
   readonly events: TypedEventEmitter<RedisAuthEvents>;
-  readonly credentialsProvider: AsyncCredentialsProvider;
-  /** Counts credential changes; compared across a handshake to know whether it used the newest. */
-  readonly updateCount: number;
+  /** What node-redis should call for handshakes of clients that are not tracked (duplicates). */
+  readonly sharedProvider: object;
+  /** Credentials for a handshake (waits for valid ones up to `timeoutMs`). */
+  acquire(timeoutMs: number): Promise<CredentialsGeneration>;
   reportToProvider(error: Error): void;
-  connectionClosed(connection: TrackedConnection): void;
   /** Tracking of `connection` stopped for good (closed by its owner, or unbound). */
   connectionStopped(connection: TrackedConnection): void;
 }
 
 export interface TrackedConnectionOptions {
   /**
-   * Keep tracking after the connection ends (a standalone client may be connected again);
-   * pooled and cluster connections are dropped and rediscovered instead.
+   * A standalone client: after its owner closes it, it stays bound (dormant, untracked) and is
+   * tracked again when connected again. Pooled and cluster connections are dropped instead.
    */
   persistent: boolean;
-  /**
-   * Found between its 'connect' event and its handshake (a cluster node reported by
-   * 'node-connect'): that handshake asks the binding for credentials, so no AUTH is needed.
-   */
+  /** Found between its 'connect' event and its handshake (a cluster node at 'node-connect'). */
   connecting: boolean;
 }
 
 type SendCommand = (this: unknown, args: RedisArgs, options?: object) => Promise<unknown>;
+type Duplicate = (this: unknown, overrides?: object) => ClientShape;
+type ExecutePipeline = (
+  this: unknown,
+  commands: ReadonlyArray<{ args: RedisArgs }>,
+  ...rest: unknown[]
+) => Promise<unknown>;
+type HookedClient = ClientShape & {
+  sendCommand: SendCommand;
+  duplicate: Duplicate;
+  _executePipeline?: ExecutePipeline;
+};
 
 /**
- * One node-redis connection bound to the credentials: re-authenticates it after each change
- * (AUTH in place; make-before-break for a RESP2 subscriber), never inside a hand-written MULTI,
- * and retries until it uses the newest credentials or ends.
+ * One node-redis connection bound to the credentials: the runner of the connection lifecycle
+ * (`nextConnectionState` of `@authx/token-core`). It feeds it what node-redis reports and
+ * applies each transition's effects — AUTH, make-before-break rotation of a RESP2 subscriber,
+ * backoff timers, events — each with a deadline and a defined failure path.
  */
-export class TrackedConnection {
+export class TrackedConnection implements ClientObserver {
   readonly label: string;
   readonly client: ClientShape;
-  readonly #self: ClientShape & { sendCommand: SendCommand };
+  readonly #hooks: ClientHooks;
+  readonly #self: HookedClient;
   readonly #host: ConnectionHost;
   readonly #persistent: boolean;
-  readonly #originalSendCommand: SendCommand;
-  readonly #wrappedSendCommand: SendCommand;
-  #authGeneration: number | undefined;
-  #authExpiresAtMs: number | undefined;
-  #updateCountAtConnect = -1;
-  #transactionOpen = false;
-  // Created on the first blocking command: most connections never send one, and an empty Map per
-  // connection adds up over thousands of connections.
+  readonly #wrapped: Array<{
+    name: 'sendCommand' | 'duplicate' | '_executePipeline';
+    original: unknown;
+    wrapper: unknown;
+  }> = [];
+  #state: ConnectionState = INITIAL_CONNECTION_STATE;
+  #timer: TimerHandle | undefined;
+  #rotation: { controller: AbortController; served: number | undefined; broke: boolean } | undefined;
+  #lastRotation: RotationResult | undefined;
+  #lastError: ReauthenticationError | PubSubRotationError | undefined;
+  // The credentials the server holds for this connection, when known (for their expiry).
+  #held: CredentialsGeneration | undefined;
+  // A hand-written MULTI: open until EXEC / DISCARD / RESET is sent or the MULTI itself fails.
+  #multi: { settled: boolean } | undefined;
+  // Created on the first blocking command: most connections never send one.
   #blockingUntilMs: Map<number, number> | undefined;
   #blockingSeq = 0;
-  #busy = false;
-  #acquiring = false;
-  #rotating = false;
-  #retryTimer: TimerHandle | undefined;
-  #attempt = 0;
   #lastDeferral = '';
-  #stopped = false;
   #authCount = 0;
   #stopListeners: ReadonlyArray<() => void> | undefined;
+  #closedByOwner = false;
 
   constructor(host: ConnectionHost, client: ClientShape, label: string, options: TrackedConnectionOptions) {
     this.#host = host;
     this.client = client;
     this.label = label;
     this.#persistent = options.persistent;
-    const self = (client._self ?? client) as ClientShape & { sendCommand: SendCommand };
+    this.#hooks = ClientHooks.of(client);
+    const self = this.#hooks.self as HookedClient;
     this.#self = self;
-    // Every later handshake of this connection (reconnects) takes the newest credentials from the binding.
-    if (self.options && self.options.credentialsProvider !== host.credentialsProvider) {
-      self.options.credentialsProvider = host.credentialsProvider;
-    }
-    this.#originalSendCommand = self.sendCommand;
-    const connection = this;
-    const original = this.#originalSendCommand;
-    this.#wrappedSendCommand = function sendCommand(this: unknown, args: RedisArgs, commandOptions?: object) {
-      const promise = original.call(this, args, commandOptions);
-      const kind = commandKind(args);
-      if (kind !== 'other') connection.#observe(kind, args, promise);
-      return promise;
-    };
-    // An own property on the instance shadows the prototype method for the client and every
-    // proxy node-redis derives from it (withTypeMapping, commands, cluster routing).
-    self.sendCommand = this.#wrappedSendCommand;
-    self.on('connect', this.#onConnect);
-    self.on('ready', this.#onReady);
-    self.on('end', this.#onEnd);
-    // Emitted instead of 'end' when the reconnect strategy gives up.
-    self.on('terminated', this.#onEnd);
-    if (options.connecting) this.#updateCountAtConnect = host.updateCount;
+    this.#hooks.observer = this;
+    this.#hooks.swapProvider();
+    this.#wrap();
+    if (options.connecting) this.#feed({ type: 'connect' });
+    else if (self.isReady) this.#feed({ type: 'ready' });
   }
 
-  /** Runs `listener` once when tracking stops (owner closed a non-persistent connection, or unbind). */
+  /** Runs `listener` once when tracking stops. */
   onStop(listener: () => void): void {
-    // Exact-size arrays: a pushed-to array reserves room for 17 entries; connections have one or none.
     this.#stopListeners = this.#stopListeners ? [...this.#stopListeners, listener] : [listener];
   }
 
-  /** Generation of the credentials this connection is known to use (undefined: unknown yet). */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Generation of the credentials the server holds for this connection (undefined: unknown). */
   get authGeneration(): number | undefined {
-    return this.#authGeneration;
+    const state = this.#state;
+    return state.kind === 'stopped'
+      ? undefined
+      : state.kind === 'handshaking'
+        ? state.served
+        : state.generation;
   }
 
   /** AUTH commands this binding sent on this connection (not counting handshakes). */
@@ -119,260 +135,438 @@ export class TrackedConnection {
     return this.#self.isOpen;
   }
 
-  get isPubSubRotationInProgress(): boolean {
-    return this.#rotating;
-  }
-
-  /** Brings the connection onto the newest credentials if it is not already (idempotent). */
+  /** Brings the connection onto the newest valid credentials if it is not already (idempotent). */
   sync(): void {
-    if (this.#stopped || !this.#self.isOpen || this.#busy || this.#retryTimer !== undefined) return;
-    const current = this.#host.source.current;
-    if (!current) {
-      this.#acquireThenSync();
+    if (this.#state.kind === 'stopped' || !this.#self.isReady) return;
+    const usable = this.#host.source.usable();
+    if (!usable) {
+      this.#host.source.activate();
       return;
     }
-    if (this.#authGeneration === current.generation) return;
-    if (!this.#self.isReady) {
-      this.#defer(current, 'reconnecting');
-      return;
-    }
-    if (this.#resp() === 2 && this.#self.isPubSubActive) {
-      this.#rotate(current);
-      return;
-    }
-    if (this.#transactionOpen) {
-      this.#defer(current, 'transaction');
-      return;
-    }
-    this.#sendAuth(current);
+    this.#feed({
+      type: 'sync',
+      target: usable.generation,
+      transactionOpen: this.#multi !== undefined,
+      subscribedResp2: this.#resp() === 2 && this.#self.isPubSubActive,
+    });
   }
 
-  /** Stops tracking: restores `sendCommand`, removes listeners, clears timers. */
-  stop(): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    this.#clearRetry();
-    if (this.#self.sendCommand === this.#wrappedSendCommand) {
-      delete (this.#self as { sendCommand?: SendCommand }).sendCommand;
-      // The instance had no own sendCommand before; if it had, put it back.
-      if (this.#self.sendCommand !== this.#originalSendCommand)
-        this.#self.sendCommand = this.#originalSendCommand;
+  /** Stops tracking: aborts what is in flight, restores what was replaced, keeps the app's listeners. */
+  stop(options: { restoreProvider: boolean } = { restoreProvider: true }): void {
+    if (this.#state.kind === 'stopped') return;
+    this.#feed({ type: 'stop' });
+    for (const { name, original, wrapper } of this.#wrapped) {
+      const self = this.#self as unknown as Record<string, unknown>;
+      if (self[name] !== wrapper) continue;
+      delete self[name];
+      // The instance had its own before: put it back.
+      if (self[name] !== original) self[name] = original;
     }
-    this.#self.off('connect', this.#onConnect);
-    this.#self.off('ready', this.#onReady);
-    this.#self.off('end', this.#onEnd);
-    this.#self.off('terminated', this.#onEnd);
+    this.#wrapped.length = 0;
+    if (this.#hooks.observer === this) this.#hooks.observer = undefined;
+    if (options.restoreProvider) this.#hooks.restore();
     this.#host.connectionStopped(this);
     const listeners = this.#stopListeners;
     this.#stopListeners = undefined;
     if (listeners) for (const listener of listeners) listener();
   }
 
-  #resp(): 2 | 3 {
-    return this.#self.options?.RESP === 2 ? 2 : 3;
+  // ── what node-redis reports (ClientObserver) ──────────────────────────────────────────────
+
+  onConnect(): void {
+    if (this.#rotation) return;
+    this.#feed({ type: 'connect' });
   }
 
-  #observe(kind: ReturnType<typeof commandKind>, args: RedisArgs, promise: Promise<unknown>): void {
-    if (kind === 'multi') {
-      this.#transactionOpen = true;
-    } else if (kind === 'end-transaction') {
-      if (!this.#transactionOpen) return;
-      this.#transactionOpen = false;
-      // Queued right behind the EXEC / DISCARD just enqueued: the deferred AUTH lands after it.
-      this.sync();
-    } else if (kind === 'blocking') {
-      const id = ++this.#blockingSeq;
-      const blocking = (this.#blockingUntilMs ??= new Map());
-      blocking.set(id, this.#host.options.clock.now() + blockingTimeoutMs(args));
-      const done = () => blocking.delete(id);
-      promise.then(done, done);
+  onReady(): void {
+    if (this.#rotation) return;
+    // A new socket has no blocked command, and a MULTI already answered on the old one is gone.
+    this.#blockingUntilMs = undefined;
+    if (this.#multi?.settled) this.#multi = undefined;
+    this.#lastDeferral = '';
+    this.#feed({ type: 'ready' });
+  }
+
+  onReconnecting(): void {
+    if (this.#rotation) return;
+    this.#feed({ type: 'disconnected' });
+  }
+
+  onEnd(): void {
+    // Closed by its owner (or the reconnect strategy gave up): abort a rotation, never reconnect.
+    this.#feed({ type: 'disconnected' });
+    this.#closedByOwner = true;
+    this.stop({ restoreProvider: !this.#persistent });
+  }
+
+  /** True when tracking stopped because the owner closed the client (not unbind / dispose). */
+  get closedByOwner(): boolean {
+    return this.#closedByOwner;
+  }
+
+  async handshakeCredentials(): Promise<BasicAuth> {
+    const timeoutMs =
+      this.#host.options.credentialsTimeoutMs ??
+      (this.#self.options as { socket?: { connectTimeout?: number } } | undefined)?.socket?.connectTimeout ??
+      5000;
+    const generation = await this.#host.acquire(timeoutMs);
+    this.#remember(generation);
+    if (this.#rotation) this.#rotation.served = generation.generation;
+    else this.#feed({ type: 'handshake-served', generation: generation.generation });
+    const { username, password } = generation.credentials;
+    return { username, password };
+  }
+
+  // ── the runner ────────────────────────────────────────────────────────────────────────────
+
+  #feed(event: ConnectionEvent): void {
+    const previous = this.#state;
+    const next = nextConnectionState(previous, event);
+    if (next === previous) return;
+    this.#state = next;
+    this.#apply(previous, next);
+  }
+
+  #apply(previous: ConnectionState, next: ConnectionState): void {
+    if (previous.kind === 'backoff' && next.kind !== 'backoff') this.#clearTimer();
+    if (previous.kind === 'rotating' && next.kind !== 'rotating' && this.#rotation) {
+      this.#rotation.controller.abort(new Error('the connection was closed'));
+      this.#rotation = undefined;
+    }
+    switch (next.kind) {
+      case 'authenticating':
+        if (previous.kind !== 'authenticating') this.#sendAuth(next.target);
+        return;
+      case 'rotating':
+        if (previous.kind !== 'rotating') this.#rotate(next.target);
+        return;
+      case 'deferred':
+        this.#defer(next.target, 'transaction');
+        return;
+      case 'backoff':
+        this.#scheduleRetry(next.target, next.failures);
+        return;
+      case 'rejected':
+        this.#reportFailure(next.target, undefined, 1);
+        return;
+      case 'closed':
+        if (previous.kind === 'authenticating' || previous.kind === 'rotating') {
+          this.#defer(previous.target, 'reconnecting');
+        }
+        return;
+      case 'ready':
+        this.#onBecameReady(previous, next);
+        return;
+      default:
+        return;
     }
   }
 
-  #onConnect = (): void => {
-    if (this.#rotating) return;
-    this.#updateCountAtConnect = this.#host.updateCount;
-  };
+  #onBecameReady(previous: ConnectionState, next: Extract<ConnectionState, { kind: 'ready' }>): void {
+    const generation = next.generation;
+    if (generation !== undefined) {
+      if (previous.kind === 'authenticating') this.#emitReauthenticated(generation, 'auth');
+      else if (previous.kind === 'rotating') {
+        this.#host.events.emit('pubsubRotated', {
+          connection: this.label,
+          generation,
+          bridged: this.#lastRotation?.bridged ?? 0,
+        });
+        if (this.#state !== next) return;
+        this.#emitReauthenticated(generation, 'pubsub-rotation');
+      } else if (
+        previous.kind === 'handshaking' &&
+        previous.previous !== undefined &&
+        previous.previous !== generation
+      ) {
+        this.#emitReauthenticated(generation, 'handshake');
+      }
+    }
+    // Listeners may have stopped or moved the connection meanwhile.
+    if (this.#state === next) this.sync();
+  }
 
-  #onReady = (): void => {
-    if (this.#rotating || this.#stopped) return;
-    // A new socket has no transaction and no blocked command.
-    this.#transactionOpen = false;
-    this.#blockingUntilMs = undefined;
-    this.#lastDeferral = '';
-    const current = this.#host.source.current;
-    // node-redis emits 'connect' before the handshake asks for credentials: if nothing changed
-    // since, the handshake used the newest ones.
-    if (current && this.#updateCountAtConnect === this.#host.updateCount) {
-      const wasStale = this.#authGeneration !== undefined && this.#authGeneration !== current.generation;
-      this.#markAuthenticated(current);
-      this.#clearRetry();
-      this.#attempt = 0;
-      if (wasStale) this.#emitReauthenticated(current, 'handshake');
+  #sendAuth(target: number): void {
+    const usable = this.#host.source.usable();
+    if (!usable || usable.generation !== target) {
+      // Between the sync and now the credentials changed or expired: decide again.
+      this.#feed({ type: 'auth-failed', refused: false });
       return;
     }
-    this.sync();
-  };
-
-  #onEnd = (): void => {
-    if (this.#rotating) return;
-    this.#clearRetry();
-    this.#busy = false;
-    this.#transactionOpen = false;
-    this.#blockingUntilMs = undefined;
-    if (!this.#persistent) this.stop();
-    this.#host.connectionClosed(this);
-  };
-
-  #acquireThenSync(): void {
-    if (this.#acquiring) return;
-    this.#acquiring = true;
-    this.#host.source.acquire().then(
-      () => {
-        this.#acquiring = false;
-        this.sync();
-      },
-      () => {
-        // Already reported as a providerError; the next refresh or reconnect tries again.
-        this.#acquiring = false;
-      },
-    );
-  }
-
-  #sendAuth(current: CredentialsGeneration): void {
-    this.#busy = true;
     const blocking = this.#blockingUntilMs;
-    if (blocking !== undefined && blocking.size > 0) {
+    const blocked = blocking !== undefined && blocking.size > 0;
+    if (blocked) {
       const blockedUntilMs = Math.max(...blocking.values());
-      const expiresAtMs = this.#authExpiresAtMs;
+      const expiresAtMs = this.#serverExpiresAtMs();
       this.#defer(
-        current,
+        target,
         'blocking-command',
         expiresAtMs === undefined ? undefined : blockedUntilMs >= expiresAtMs,
       );
     }
-    const { username, password } = current.credentials;
+    const { username, password } = usable.credentials;
     const args = username === undefined ? ['AUTH', password ?? ''] : ['AUTH', username, password ?? ''];
     this.#authCount++;
+    const state = this.#state;
+    let settled = false;
+    // Behind a blocking command the reply legitimately waits; otherwise no reply in time is a failure.
+    const deadline = blocked
+      ? undefined
+      : this.#host.options.clock.setTimeout(() => {
+          if (settled || this.#state !== state) return;
+          settled = true;
+          this.#lastError = new ReauthenticationError(this.label, {
+            cause: new Error(`no reply to AUTH within ${this.#host.options.reauthTimeoutMs} ms`),
+          });
+          this.#feed({ type: 'auth-failed', refused: false });
+        }, this.#host.options.reauthTimeoutMs);
     this.#originalSendCommand.call(this.#self, args).then(
       () => {
-        this.#busy = false;
-        this.#attempt = 0;
-        this.#markAuthenticated(current);
-        this.#emitReauthenticated(current, 'auth');
-        this.sync();
+        if (deadline !== undefined) this.#host.options.clock.clearTimeout(deadline);
+        if (settled) return;
+        settled = true;
+        this.#remember(usable);
+        this.#feed({ type: 'auth-succeeded', generation: target });
       },
       (cause: unknown) => {
-        this.#busy = false;
-        if (this.#stopped) return;
-        // The socket went away: the reconnect handshake takes the newest credentials ('ready' checks).
+        if (deadline !== undefined) this.#host.options.clock.clearTimeout(deadline);
+        if (settled) return;
+        settled = true;
+        // The socket went away: its reconnect handshake takes the newest credentials.
         if (!this.#self.isReady) {
-          this.#defer(current, 'reconnecting');
+          this.#feed({ type: 'disconnected' });
           return;
         }
-        this.#fail(current, new ReauthenticationError(this.label, { cause }));
+        const refused = isCredentialsRefusal(cause);
+        this.#lastError = new ReauthenticationError(this.label, { cause, isRetryable: !refused });
+        this.#feed({ type: 'auth-failed', refused });
       },
     );
   }
 
-  #rotate(current: CredentialsGeneration): void {
-    this.#busy = true;
-    this.#rotating = true;
+  #rotate(target: number): void {
+    const controller = new AbortController();
+    const rotation = { controller, served: undefined as number | undefined, broke: false };
+    this.#rotation = rotation;
+    const { clock, rotationTimeoutMs } = this.#host.options;
+    const deadline = clock.setTimeout(
+      () => controller.abort(new Error(`the rotation did not finish within ${rotationTimeoutMs} ms`)),
+      rotationTimeoutMs,
+    );
     const self = this.#self;
-    const reconnect = () => {
-      // Same tick: callers never observe the client closed; node-redis resubscribes on connect.
-      self.destroy();
-      return self.connect();
-    };
-    const updateCountAtStart = this.#host.updateCount;
-    rotateSubscriber(self, reconnect, () => {
-      // Bridge socket errors surface as a failed rotation below.
+    const hooks = this.#hooks;
+    rotateSubscriber(self, {
+      signal: controller.signal,
+      reconnect: () => {
+        if (controller.signal.aborted) return Promise.reject(controller.signal.reason);
+        rotation.broke = true;
+        hooks.selfDestroying = true;
+        try {
+          destroyQuietly(self);
+        } finally {
+          hooks.selfDestroying = false;
+        }
+        return self.connect();
+      },
     }).then(
       (result) => {
-        this.#rotating = false;
-        this.#busy = false;
-        this.#attempt = 0;
-        // The reconnect handshake asked for credentials after the rotation began.
-        const used = this.#host.updateCount === updateCountAtStart ? current : this.#host.source.current;
-        if (used) {
-          this.#markAuthenticated(used);
-          this.#host.events.emit('pubsubRotated', {
-            connection: this.label,
-            generation: used.generation,
-            ...result,
-          });
-          this.#emitReauthenticated(used, 'pubsub-rotation');
-        }
-        this.sync();
+        clock.clearTimeout(deadline);
+        if (this.#rotation !== rotation) return;
+        this.#rotation = undefined;
+        this.#lastRotation = result;
+        this.#feed({ type: 'auth-succeeded', generation: rotation.served ?? target });
       },
       (cause: unknown) => {
-        this.#rotating = false;
-        this.#busy = false;
-        if (this.#stopped) return;
-        if (!self.isOpen) {
-          this.#onEnd();
+        clock.clearTimeout(deadline);
+        if (this.#rotation !== rotation) return;
+        this.#rotation = undefined;
+        if (rotation.broke) {
+          // The subscriber was switched already: its own reconnect (node-redis') goes on, and its
+          // handshake took or takes the newest credentials. Pick up from where it is.
+          this.#lastError = undefined;
+          this.#feed({ type: 'disconnected' });
+          this.#feed({ type: 'connect' });
+          if (rotation.served !== undefined)
+            this.#feed({ type: 'handshake-served', generation: rotation.served });
+          if (self.isReady) this.#feed({ type: 'ready' });
           return;
         }
-        this.#fail(current, new PubSubRotationError(this.label, { cause }));
+        this.#lastError = new PubSubRotationError(this.label, { cause });
+        this.#feed({ type: 'auth-failed', refused: false });
       },
     );
   }
 
-  #fail(current: CredentialsGeneration, error: ReauthenticationError | PubSubRotationError): void {
-    this.#attempt++;
-    const { reauthInitialDelayMs, reauthMaxDelayMs, clock } = this.#host.options;
-    let retryInMs = Math.min(reauthMaxDelayMs, reauthInitialDelayMs * 2 ** (this.#attempt - 1));
-    // Heal before the credentials in use run out: never wait past half of the time left.
-    if (this.#authExpiresAtMs !== undefined) {
-      retryInMs = Math.min(
-        retryInMs,
-        Math.max(reauthInitialDelayMs, (this.#authExpiresAtMs - clock.now()) / 2),
-      );
+  #scheduleRetry(target: number, failures: number): void {
+    const { reauthRetry, reauthInitialDelayMs, clock } = this.#retrySettings();
+    let retryInMs = retryDelayMs(reauthRetry, failures);
+    // Heal before the credentials in use run out: while they are valid, never wait past half of
+    // their remaining life. Once they have expired, the plain backoff applies.
+    const expiresAtMs = this.#serverExpiresAtMs();
+    const remainingMs = expiresAtMs === undefined ? undefined : expiresAtMs - clock.now();
+    if (remainingMs !== undefined && remainingMs > 0) {
+      retryInMs = Math.min(retryInMs, Math.max(reauthInitialDelayMs, Math.round(remainingMs / 2)));
     }
-    retryInMs = Math.round(retryInMs);
-    this.#retryTimer = clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.sync();
+    this.#clearTimer();
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#feed({ type: 'retry-due' });
     }, retryInMs);
+    this.#reportFailure(target, retryInMs, failures);
+  }
+
+  #retrySettings() {
+    const { reauthRetry, clock } = this.#host.options;
+    return { reauthRetry, reauthInitialDelayMs: reauthRetry.initialDelayMs, clock };
+  }
+
+  #reportFailure(target: number, retryInMs: number | undefined, attempt: number): void {
+    const error =
+      this.#lastError ??
+      new ReauthenticationError(this.label, { cause: new Error('re-authentication failed') });
+    this.#lastError = undefined;
     this.#host.events.emit('reauthFailed', {
       connection: this.label,
-      generation: current.generation,
+      generation: target,
       error,
-      attempt: this.#attempt,
+      attempt,
       retryInMs,
     });
     this.#host.reportToProvider(error);
   }
 
-  #defer(current: CredentialsGeneration, reason: ReauthDeferralReason, willMissExpiry?: boolean): void {
-    const key = `${current.generation}:${reason}`;
+  #defer(target: number, reason: ReauthDeferralReason, willMissExpiry?: boolean): void {
+    const key = `${target}:${reason}`;
     if (this.#lastDeferral === key) return;
     this.#lastDeferral = key;
     this.#host.events.emit('reauthDeferred', {
       connection: this.label,
-      generation: current.generation,
+      generation: target,
       reason,
-      expiresAtMs: this.#authExpiresAtMs,
+      expiresAtMs: this.#serverExpiresAtMs(),
       willMissExpiry,
     });
   }
 
-  #markAuthenticated(current: CredentialsGeneration): void {
-    this.#authGeneration = current.generation;
-    this.#authExpiresAtMs = current.expiresAtMs;
+  #emitReauthenticated(generation: number, via: RedisAuthEvents['reauthenticated']['via']): void {
+    this.#host.events.emit('reauthenticated', { connection: this.label, generation, via });
   }
 
-  #emitReauthenticated(current: CredentialsGeneration, via: RedisAuthEvents['reauthenticated']['via']): void {
-    this.#host.events.emit('reauthenticated', {
-      connection: this.label,
-      generation: current.generation,
-      via,
-    });
+  /** Expiry of the credentials the server holds for this connection, if known. */
+  #serverExpiresAtMs(): number | undefined {
+    const held = this.#held;
+    return held && held.generation === this.authGeneration ? held.expiresAtMs : undefined;
   }
 
-  #clearRetry(): void {
-    if (this.#retryTimer === undefined) return;
-    this.#host.options.clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+  // Two generations at most are in play per connection (held and target): keep the newest seen.
+  #remember(generation: CredentialsGeneration): void {
+    if (!this.#held || generation.generation >= this.#held.generation) this.#held = generation;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    this.#host.options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #resp(): 2 | 3 {
+    return this.#self.options?.RESP === 2 ? 2 : 3;
+  }
+
+  // ── wrappers on the client instance (restored by stop) ────────────────────────────────────
+
+  get #originalSendCommand(): SendCommand {
+    return this.#wrapped.find((w) => w.name === 'sendCommand')?.original as SendCommand;
+  }
+
+  #wrap(): void {
+    const self = this.#self;
+    const connection = this;
+    const originalSend = self.sendCommand;
+    const sendCommand: SendCommand = function sendCommand(this: unknown, args, commandOptions) {
+      const promise = originalSend.call(this, args, commandOptions);
+      const kind = commandKind(args);
+      if (kind !== 'other') connection.#observe(kind, args, promise);
+      return promise;
+    };
+    const originalDuplicate = self.duplicate;
+    const sharedProvider = this.#host.sharedProvider;
+    // A duplicate copies the options, our per-client provider with them: give it the binding's
+    // shared one instead, so its handshakes are never recorded as this connection's.
+    const duplicate: Duplicate = function duplicate(this: unknown, overrides?: object) {
+      return originalDuplicate.call(this, { credentialsProvider: sharedProvider, ...overrides });
+    };
+    this.#install('sendCommand', originalSend, sendCommand);
+    this.#install('duplicate', originalDuplicate, duplicate);
+    const originalPipeline = self._executePipeline;
+    if (typeof originalPipeline === 'function') {
+      const executePipeline: ExecutePipeline = function _executePipeline(this: unknown, commands, ...rest) {
+        const promise = originalPipeline.call(this, commands, ...rest);
+        for (const { args } of commands) {
+          if (commandKind(args) === 'blocking') connection.#observe('blocking', args, promise);
+        }
+        return promise;
+      };
+      this.#install('_executePipeline', originalPipeline, executePipeline);
+    }
+  }
+
+  // An own property on the instance shadows the prototype method for the client and every proxy
+  // node-redis derives from it (withTypeMapping, commands, cluster routing).
+  #install(
+    name: 'sendCommand' | 'duplicate' | '_executePipeline',
+    original: unknown,
+    wrapper: unknown,
+  ): void {
+    (this.#self as unknown as Record<string, unknown>)[name] = wrapper;
+    this.#wrapped.push({ name, original, wrapper });
+  }
+
+  #observe(kind: ReturnType<typeof commandKind>, args: RedisArgs, promise: Promise<unknown>): void {
+    if (this.#state.kind === 'stopped') return;
+    switch (kind) {
+      case 'multi': {
+        const multi = { settled: false };
+        this.#multi = multi;
+        promise.then(
+          () => {
+            multi.settled = true;
+          },
+          () => {
+            // Never reached the server (or its socket died): no transaction is open.
+            if (this.#multi === multi) {
+              this.#multi = undefined;
+              this.sync();
+            }
+          },
+        );
+        return;
+      }
+      case 'end-transaction':
+        if (!this.#multi) return;
+        this.#multi = undefined;
+        // Queued right behind the EXEC / DISCARD just enqueued: the deferred AUTH lands after it.
+        this.sync();
+        return;
+      case 'reset':
+        this.#multi = undefined;
+        this.#feed({ type: 'identity-reset' });
+        // RESET logs the connection in as `default`: AUTH again once it has been answered.
+        promise.then(
+          () => this.sync(),
+          () => this.sync(),
+        );
+        return;
+      case 'blocking': {
+        const id = ++this.#blockingSeq;
+        const blocking = (this.#blockingUntilMs ??= new Map());
+        blocking.set(id, this.#host.options.clock.now() + blockingTimeoutMs(args));
+        const done = () => blocking.delete(id);
+        promise.then(done, done);
+        return;
+      }
+      default:
+        return;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { CredentialsProviderError, PubSubRotationError, ReauthenticationError } from './errors';
+import type { AuthxError, PubSubRotationError, ReauthenticationError } from '@authx/token-core';
 
 /** Why a connection's re-authentication waits. */
 export type ReauthDeferralReason =
@@ -20,13 +20,17 @@ export interface RedisAuthEvents {
     /** `auth`: AUTH on the live connection; `handshake`: it reconnected; `pubsub-rotation`: RESP2 subscriber moved. */
     via: 'auth' | 'handshake' | 'pubsub-rotation';
   };
-  /** A re-authentication failed; it is retried after `retryInMs` while the connection lives. */
+  /**
+   * A re-authentication failed. Retried after `retryInMs` while the connection lives; when the
+   * server refused the credentials themselves (`WRONGPASS`, `NOPERM`: `error.isRetryable` false)
+   * `retryInMs` is `undefined` and the connection waits for newer credentials (reported once).
+   */
   reauthFailed: {
     connection: string;
     generation: number;
     error: ReauthenticationError | PubSubRotationError;
     attempt: number;
-    retryInMs: number;
+    retryInMs: number | undefined;
   };
   /** A re-authentication has to wait; see {@link ReauthDeferralReason}. */
   reauthDeferred: {
@@ -41,19 +45,24 @@ export interface RedisAuthEvents {
      */
     willMissExpiry?: boolean | undefined;
   };
-  /** A RESP2 subscriber was moved onto new credentials (make-before-break). */
+  /**
+   * A RESP2 subscriber was moved onto new credentials (make-before-break). Delivery is
+   * at-least-once: `bridged` messages came through the bridge, and the few of them published in
+   * the round trips around the switch also came through the subscriber (content is never used to
+   * guess which).
+   */
   pubsubRotated: {
     connection: string;
     generation: number;
-    /** Messages the bridge delivered that the subscriber had missed while it reconnected. */
+    /** Messages the bridge delivered to the subscriber's listeners. */
     bridged: number;
-    /** Messages seen on both connections and delivered once. */
-    duplicatesDropped: number;
-    /** Messages delivered twice because both connections had them (counted, not prevented). */
-    duplicatesDelivered: number;
   };
-  /** The provider failed; connections keep their current credentials while those are valid. */
-  providerError: { error: CredentialsProviderError };
+  /**
+   * The provider failed (`CredentialsProviderError`), or the credentials expired with nothing
+   * newer (`CredentialsUnavailableError`). Connections keep their current credentials while those
+   * are valid; the binding keeps recovering (see the `recovery` option).
+   */
+  providerError: { error: AuthxError };
   /** The binding started tracking a connection. */
   connectionAdded: { connection: string };
   /** A connection was closed by its owner; the binding stopped tracking it. */

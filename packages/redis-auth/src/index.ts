@@ -1,10 +1,12 @@
 export { bindCredentials, type BindCredentialsOptions, createRedisAuth } from './bind-credentials';
 export { blockingTimeoutMs, type CommandKind, commandKind } from './command-kinds';
 export type { RedisArgs } from './redis-shapes';
-export type { CredentialsGeneration } from './credentials-source';
+export type { CredentialsGeneration, CredentialsSourceState } from '@authx/token-core';
 export {
+  AlreadyBoundError,
   BindingDisposedError,
   CredentialsProviderError,
+  CredentialsUnavailableError,
   PubSubRotationError,
   ReauthenticationError,
   RedisAuthErrorCode,

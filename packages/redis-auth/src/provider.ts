@@ -1,34 +1,9 @@
-import type { BasicAuth, Disposable } from '@authx/token-core';
+import type { BasicAuth } from '@authx/token-core';
 
-/** Receives credentials from a streaming provider; node-redis' `StreamingCredentialsListener`. */
-export interface CredentialsListener {
-  onNext(credentials: BasicAuth): void;
-  onError(error: Error): void;
-}
-
-/**
- * Any streaming credentials provider, structurally node-redis' `StreamingCredentialsProvider`:
- * `@authx/token-core`'s `StreamingCredentialsProvider`, `@authx/entraid`'s providers,
- * `@redis/entraid`'s, or your own.
- */
-export interface StreamingProvider {
-  readonly type: 'streaming-credentials-provider';
-  subscribe(listener: CredentialsListener): Promise<[BasicAuth, Disposable | { dispose(): void }]>;
-  onReAuthenticationError(error: Error): void;
-}
+export { type CredentialsListener, isStreamingProvider, type StreamingProvider } from '@authx/token-core';
 
 /** What node-redis calls on every connect and reconnect handshake (its `AsyncCredentialsProvider`). */
 export interface AsyncCredentialsProvider {
   readonly type: 'async-credentials-provider';
   credentials(): Promise<BasicAuth>;
-}
-
-export function isStreamingProvider(value: unknown): value is StreamingProvider {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as StreamingProvider).type === 'streaming-credentials-provider' &&
-    typeof (value as StreamingProvider).subscribe === 'function' &&
-    typeof (value as StreamingProvider).onReAuthenticationError === 'function'
-  );
 }

@@ -1,189 +1,163 @@
-import { overlapLength, type ReceivedMessage, resumePoint } from './overlap';
+import { destroyQuietly } from './client-hooks';
 import type { ClientShape, PubSubListener, PubSubType } from './redis-shapes';
 
 const TYPES: readonly PubSubType[] = ['CHANNELS', 'PATTERNS', 'SHARDED'];
 
 /** Figures of one make-before-break rotation. */
 export interface RotationResult {
+  /**
+   * Messages the bridge delivered to the subscriber's listeners. Delivery is at-least-once: the
+   * ones published in the round trips just before the switch and just after the subscriber
+   * resubscribed reach the listeners twice (at most `bridged` of them; usually a handful).
+   */
   bridged: number;
-  duplicatesDropped: number;
-  duplicatesDelivered: number;
 }
 
-interface KeyStreams {
+export interface RotationControl {
+  /** Destroys the subscriber's socket and connects it again (its handshake takes the newest credentials). */
+  reconnect(): Promise<unknown>;
+  /** Aborts the rotation (deadline, owner closed the client, binding stopped). */
+  signal: AbortSignal;
+  /** Most bridge messages held at once; more aborts the rotation (memory bound). Default 100000. */
+  maxBufferedMessages?: number;
+}
+
+interface Recorded {
   readonly type: PubSubType;
   readonly key: string;
-  /** What the subscriber delivered before it was taken down (from the moment its tap was installed). */
-  readonly before: ReceivedMessage[];
-  /** What the bridge received, from its SUBSCRIBE on. */
-  readonly bridge: ReceivedMessage[];
-  /** What the subscriber delivered after it resubscribed. */
-  readonly after: ReceivedMessage[];
-  readonly tap: PubSubListener;
-  /**
-   * How many first bridge messages the subscriber delivered itself before it went down; unknown
-   * until the bridge has received its first message (it may lag behind the subscriber).
-   */
-  skip: number | undefined;
-  /** Bridge messages up to this index are handled (skipped or delivered). */
-  handled: number;
+  readonly message: Buffer;
+  readonly channel: Buffer;
 }
-
-type Phase = 'recording' | 'live' | 'holding';
 
 /**
  * Moves a RESP2 subscriber — which cannot run AUTH while subscribed — onto fresh credentials
- * without losing a message:
+ * without losing a message, whatever the payloads (identical ones included). It never compares
+ * message contents; it relies only on Redis' ordering (a connection receives its replies and its
+ * messages in the order the server produced them):
  *
- * 1. taps the subscriber's channels (records what it delivers, delivery itself is untouched);
- * 2. a bridge (`duplicate()`, so it handshakes with the newest credentials) subscribes to the same
- *    channels and patterns, recording;
- * 3. after a PING round trip on the subscriber (so nothing published before the bridge subscribed
- *    is still in flight to it), the subscriber is destroyed and reconnected at once (same tick, so callers never see it
- *    closed); its reconnect handshake uses the newest credentials and node-redis resubscribes
- *    its listeners. Meanwhile the bridge delivers what the subscriber misses, starting where the
- *    subscriber's own stream ended (overlap dropped);
- * 4. once resubscribed (or once the subscriber delivers a key again), the bridge holds; after a PING on the bridge then on the subscriber, the
- *    point where the subscriber's new stream begins is known exactly: bridge messages before it
- *    not yet delivered are delivered, later ones dropped (counted);
- * 5. the taps are removed and the bridge leaves.
+ * 1. a bridge (`duplicate()`: it handshakes with the newest credentials) subscribes to the same
+ *    channels, patterns and shard channels and records what it receives;
+ * 2. a PING on the bridge, then a PING on the subscriber: every message the bridge had when its
+ *    PING returned was published before the subscriber's PING, so the subscriber has delivered it;
+ * 3. the subscriber is destroyed and reconnected at once (same tick: callers never see it closed);
+ *    node-redis resubscribes its listeners on the new socket before it is ready. From the break
+ *    on, the bridge delivers what it recorded after step 2's mark, and everything it receives;
+ * 4. once the subscriber is ready (resubscribed), a last PING on the bridge: everything published
+ *    before the subscriber resubscribed has reached the bridge, and was delivered. The bridge leaves.
  *
- * `reconnect` performs step 3's destroy + connect so the caller can suppress its own
- * end/ready handling.
+ * Whatever happens, nothing is lost that either connection received; messages published in the
+ * two small windows where both connections were subscribed reach the listeners twice. Aborting
+ * before step 3 leaves the subscriber untouched; after it, the subscriber's own reconnect goes on.
  */
 export async function rotateSubscriber(
   subscriber: ClientShape,
-  reconnect: () => Promise<unknown>,
-  onBridgeError: (error: unknown) => void,
+  control: RotationControl,
 ): Promise<RotationResult> {
-  const streams: KeyStreams[] = [];
-  let subscriberPhase: 'before' | 'after' = 'before';
-  let bridgePhase: Phase = 'recording';
-  const result: RotationResult = { bridged: 0, duplicatesDropped: 0, duplicatesDelivered: 0 };
-
-  // Delivers the bridge messages the subscriber has not: after its own stream ended, in order.
-  const flush = (stream: KeyStreams) => {
-    if (stream.skip === undefined) {
-      stream.skip = overlapLength(stream.before, stream.bridge);
-      if (stream.skip === undefined) return;
-      result.duplicatesDropped += Math.min(stream.skip, stream.bridge.length);
-    } else if (stream.handled < stream.skip) {
-      result.duplicatesDropped += Math.min(stream.skip, stream.bridge.length) - stream.handled;
+  const { signal } = control;
+  const maxBuffered = control.maxBufferedMessages ?? 100_000;
+  const result: RotationResult = { bridged: 0 };
+  const keys: Array<{ type: PubSubType; key: string }> = [];
+  for (const type of TYPES) {
+    for (const [key, entry] of subscriber.getPubSubListeners(type)) {
+      if (!entry.unsubscribing) keys.push({ type, key });
     }
-    for (let i = Math.max(stream.handled, stream.skip); i < stream.bridge.length; i++) {
-      deliver(stream, stream.bridge[i] as ReceivedMessage);
-    }
-    stream.handled = Math.max(stream.handled, stream.bridge.length);
-  };
+  }
+  throwIfAborted(signal);
+  if (keys.length === 0) {
+    await control.reconnect();
+    return result;
+  }
 
-  const deliver = (stream: KeyStreams, received: ReceivedMessage) => {
-    const entry = subscriber.getPubSubListeners(stream.type).get(stream.key);
+  let buffer: Recorded[] = [];
+  let live = false;
+  let overflow = false;
+  const deliver = (recorded: Recorded) => {
+    const entry = subscriber.getPubSubListeners(recorded.type).get(recorded.key);
     if (!entry) return;
     result.bridged++;
-    for (const listener of entry.buffers) {
-      if (listener !== stream.tap) listener(received.message, received.channel);
-    }
+    for (const listener of entry.buffers) listener(recorded.message, recorded.channel);
     if (entry.strings.size === 0) return;
-    const message = received.message.toString();
-    const channel = received.channel.toString();
+    const message = recorded.message.toString();
+    const channel = recorded.channel.toString();
     for (const listener of entry.strings) listener(message, channel);
   };
 
-  for (const type of TYPES) {
-    for (const [key, entry] of subscriber.getPubSubListeners(type)) {
-      if (entry.unsubscribing) continue;
-      const stream: KeyStreams = {
-        type,
-        key,
-        before: [],
-        bridge: [],
-        after: [],
-        tap: (message, channel) => {
-          (subscriberPhase === 'before' ? stream.before : stream.after).push({ message, channel });
-        },
-        skip: undefined,
-        handled: 0,
-      };
-      streams.push(stream);
-    }
-  }
-  if (streams.length === 0) {
-    await reconnect();
-    return result;
-  }
-
-  // Adds each tap to the existing listener set: no SUBSCRIBE is sent for a key already subscribed.
-  await Promise.all(
-    streams.map((stream) =>
-      subscriber.extendPubSubListeners(
-        stream.type,
-        new Map([[stream.key, { unsubscribing: false, buffers: new Set([stream.tap]), strings: new Set() }]]),
-      ),
-    ),
-  );
-
-  const bridge = subscriber.duplicate();
-  bridge.on('error', onBridgeError);
+  // The bridge must not retry a refused login forever: the rotation has its own retry.
+  const bridge = subscriber.duplicate({
+    socket: { ...(subscriber.options as { socket?: object } | undefined)?.socket, reconnectStrategy: false },
+  });
+  bridge.on('error', () => {
+    // Bridge failures surface through the awaited steps below.
+  });
+  const abortBridge = () => destroyQuietly(bridge);
+  signal.addEventListener('abort', abortBridge, { once: true });
   try {
-    await bridge.connect();
-    await Promise.all(
-      streams.map((stream) => {
-        const record: PubSubListener = (message, channel) => {
-          stream.bridge.push({ message, channel });
-          // Once the resubscribed subscriber delivers this key again, the bridge only holds.
-          if (bridgePhase === 'live' && stream.after.length === 0) flush(stream);
-        };
-        // Issued together so they are pipelined in one write.
-        if (stream.type === 'CHANNELS') return bridge.SUBSCRIBE(stream.key, record, true);
-        if (stream.type === 'PATTERNS') return bridge.PSUBSCRIBE(stream.key, record, true);
-        return bridge.SSUBSCRIBE(stream.key, record, true);
-      }),
+    await abortable(bridge.connect(), signal);
+    await abortable(
+      Promise.all(
+        keys.map(({ type, key }) => {
+          const record: PubSubListener = (message, channel) => {
+            if (live) {
+              deliver({ type, key, message, channel });
+              return;
+            }
+            if (buffer.length >= maxBuffered) {
+              overflow = true;
+              destroyQuietly(bridge);
+              return;
+            }
+            buffer.push({ type, key, message, channel });
+          };
+          // Issued together so they are pipelined in one write.
+          if (type === 'CHANNELS') return bridge.SUBSCRIBE(key, record, true);
+          if (type === 'PATTERNS') return bridge.PSUBSCRIBE(key, record, true);
+          return bridge.SSUBSCRIBE(key, record, true);
+        }),
+      ),
+      signal,
     );
+    await abortable(bridge.sendCommand(['PING']), signal);
+    const mark = buffer.length;
+    await abortable(subscriber.sendCommand(['PING']), signal);
+    if (overflow) throw new Error(`the bridge received more than ${maxBuffered} messages before the switch`);
+    throwIfAborted(signal);
 
-    // A PING answered on the subscriber after the bridge subscribed: whatever was published
-    // before the bridge's SUBSCRIBE has reached the subscriber (still in flight otherwise, and
-    // lost with its socket).
-    await subscriber.sendCommand(['PING']);
-
-    // Break: from here the subscriber delivers nothing until it has resubscribed.
-    const reconnected = reconnect();
-    subscriberPhase = 'after';
-    for (const stream of streams) flush(stream);
-    bridgePhase = 'live';
-    await reconnected;
-    bridgePhase = 'holding';
-
-    // A PING answered on the bridge, then one on the subscriber: every message the bridge got was
-    // published before the subscriber's PING, so the subscriber's new stream covers the bridge's tail.
-    await bridge.sendCommand(['PING']);
-    await subscriber.sendCommand(['PING']);
-    for (const stream of streams) {
-      if (stream.skip === undefined) stream.skip = overlapLength(stream.before, stream.bridge) ?? 0;
-      const from = Math.max(stream.handled, stream.skip);
-      const resumeAt = resumePoint(stream.bridge, stream.after, stream.skip);
-      if (resumeAt > from) {
-        for (let i = from; i < resumeAt; i++) deliver(stream, stream.bridge[i] as ReceivedMessage);
-      } else {
-        result.duplicatesDelivered += Math.max(0, stream.handled - Math.max(resumeAt, stream.skip));
-      }
-      result.duplicatesDropped += stream.bridge.length - Math.max(resumeAt, from);
-    }
+    // Break. Everything recorded before the mark was delivered by the subscriber itself.
+    const reconnected = control.reconnect();
+    const pending = buffer.slice(mark);
+    buffer = [];
+    live = true;
+    for (const recorded of pending) deliver(recorded);
+    await abortable(reconnected, signal);
+    // The subscriber is resubscribed; one round trip on the bridge covers what was published before.
+    await abortable(bridge.sendCommand(['PING']), signal);
     return result;
   } finally {
-    for (const stream of streams) removeTap(subscriber, stream);
-    bridge.destroy();
+    live = false;
+    signal.removeEventListener('abort', abortBridge);
+    destroyQuietly(bridge);
   }
 }
 
-function removeTap(subscriber: ClientShape, stream: KeyStreams): void {
-  const entry = subscriber.getPubSubListeners(stream.type).get(stream.key);
-  if (!entry?.buffers.has(stream.tap)) return;
-  // Through node-redis so an emptied set unsubscribes properly (the owner may have left meanwhile).
-  const done =
-    stream.type === 'CHANNELS'
-      ? subscriber.UNSUBSCRIBE(stream.key, stream.tap, true)
-      : stream.type === 'PATTERNS'
-        ? subscriber.PUNSUBSCRIBE(stream.key, stream.tap, true)
-        : subscriber.SUNSUBSCRIBE(stream.key, stream.tap, true);
-  done?.catch(() => {});
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('rotation aborted');
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(signal.reason instanceof Error ? signal.reason : new Error('rotation aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

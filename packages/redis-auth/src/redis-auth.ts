@@ -1,11 +1,27 @@
-import { type BasicAuth, InvalidOptionError, TypedEventEmitter, type TypedEvents } from '@authx/token-core';
+import {
+  type AuthxError,
+  type BasicAuth,
+  BindingDisposedError,
+  type ConnectionStateKind,
+  type CredentialsGeneration,
+  CredentialsSource,
+  type CredentialsSourceState,
+  InvalidOptionError,
+  TypedEventEmitter,
+  type TypedEvents,
+} from '@authx/token-core';
+import { ClientHooks } from './client-hooks';
 import { TrackedConnection } from './connection';
-import { CredentialsSource } from './credentials-source';
-import { BindingDisposedError, UnsupportedTargetError } from './errors';
+import { AlreadyBoundError, UnsupportedTargetError } from './errors';
 import type { RedisAuthEvents } from './events';
-import { type RedisAuthOptions, type ResolvedRedisAuthOptions, resolveRedisAuthOptions } from './options';
+import {
+  DEFAULT_REDIS_AUTH_OPTIONS,
+  type RedisAuthOptions,
+  type ResolvedRedisAuthOptions,
+  resolveRedisAuthOptions,
+} from './options';
 import { type AsyncCredentialsProvider, isStreamingProvider, type StreamingProvider } from './provider';
-import { isClient, isCluster, isPool } from './redis-shapes';
+import { type ClientShape, isClient, isCluster, isPool } from './redis-shapes';
 import { ClientTarget } from './targets/client-target';
 import { ClusterTarget } from './targets/cluster-target';
 import { PoolTarget } from './targets/pool-target';
@@ -16,7 +32,9 @@ export interface ConnectionStatus {
   /** e.g. `client#1`, `pool#1/client#2`, `cluster#1/127.0.0.1:7000`, `cluster#1/pubsub@127.0.0.1:7001`. */
   readonly label: string;
   readonly isOpen: boolean;
-  /** Generation of the credentials it is known to use; `undefined` until its first handshake. */
+  /** Where it is in its lifecycle (see the README's state diagram). */
+  readonly state: ConnectionStateKind;
+  /** Generation of the credentials the server holds for it; `undefined` while unknown. */
   readonly generation: number | undefined;
   /** AUTH commands the binding sent on it (handshakes not counted). */
   readonly authCommandsSent: number;
@@ -28,17 +46,16 @@ export interface BindOptions {
   label?: string;
 }
 
-// A connection can be bound once: two bindings would both wrap its sendCommand and AUTH it.
-const boundClients = new WeakSet<object>();
-
 /**
  * Binds one streaming credentials provider to node-redis clients, pools and clusters.
  *
- * It is itself the `credentialsProvider` to give node-redis (an `async-credentials-provider`):
- * every connect and reconnect handshake gets the newest credentials, and node-redis never
- * subscribes to the provider. The binding holds ONE provider subscription (opened by the first
- * handshake, closed when the last bound connection is closed) and re-authenticates each live
- * connection after every change.
+ * It holds ONE provider subscription (opened by the first handshake, closed when nothing bound
+ * is open) and re-authenticates each live connection after every change. Each bound client's
+ * handshakes ask the binding (through a per-client `credentialsProvider`, so the binding knows
+ * which credentials each connection holds); a pool or cluster is created with
+ * `credentialsProvider: auth`, which makes the binding itself an `async-credentials-provider`.
+ * Handshakes never get expired credentials; after a provider failure the binding recovers by
+ * itself (see the `recovery` option).
  */
 export class RedisAuth implements AsyncCredentialsProvider {
   readonly type = 'async-credentials-provider' as const;
@@ -50,7 +67,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
   readonly #connections = new Set<TrackedConnection>();
   readonly #counters = { client: 0, pool: 0, cluster: 0 };
   readonly #host: TargetHost;
-  #updateCount = 0;
+  #releaseScheduled = false;
   #disposed = false;
 
   constructor(provider: StreamingProvider, options: RedisAuthOptions = {}) {
@@ -69,16 +86,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
     this.#source = new CredentialsSource(provider, {
       expiresAtMs: this.#options.expiresAtMs,
       clock: this.#options.clock,
-      onUpdate: (generation) => {
-        this.#updateCount++;
-        this.#emitter.emit('credentialsUpdated', {
-          generation: generation.generation,
-          expiresAtMs: generation.expiresAtMs,
-          connections: this.#connections.size,
-        });
-        for (const target of this.#targets.values()) target.sweep();
-      },
-      onError: (error) => this.#emitter.emit('providerError', { error }),
+      recovery: this.#options.recovery,
+      onUpdate: (generation) => this.#onUpdate(generation),
+      onError: (error) => this.#onProviderError(error),
     });
     this.#host = this.#createTargetHost();
   }
@@ -88,11 +98,23 @@ export class RedisAuth implements AsyncCredentialsProvider {
     return this.#emitter;
   }
 
-  /** Called by node-redis on every handshake: the newest credentials (subscribing first if needed). */
+  /**
+   * What node-redis calls on the handshakes of pool and cluster connections (and of any client
+   * created with `credentialsProvider: auth`): the newest valid credentials, waiting up to
+   * `credentialsTimeoutMs` (default 5 s) for some when there are none.
+   */
   async credentials(): Promise<BasicAuth> {
     if (this.#disposed) throw new BindingDisposedError();
-    const { credentials } = await this.#source.acquire();
-    return { username: credentials.username, password: credentials.password };
+    try {
+      const { credentials } = await this.#acquire(
+        this.#options.credentialsTimeoutMs ?? DEFAULT_REDIS_AUTH_OPTIONS.credentialsTimeoutMs,
+      );
+      return { username: credentials.username, password: credentials.password };
+    } finally {
+      // A handshake of something not bound (an unbound client, a duplicate) must not keep the
+      // subscription alive once nothing bound is open.
+      this.#scheduleReleaseIfIdle();
+    }
   }
 
   /**
@@ -103,23 +125,28 @@ export class RedisAuth implements AsyncCredentialsProvider {
    */
   bind<T extends object>(target: T, options: BindOptions = {}): T {
     if (this.#disposed) throw new BindingDisposedError();
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidOptionError('options', 'an object', options);
     if (options.label !== undefined && typeof options.label !== 'string') {
       throw new InvalidOptionError('label', 'a string', options.label);
     }
-    if (this.#targets.has(target)) return target;
     const prefix = this.#options.label === '' ? '' : `${this.#options.label}/`;
-    const host = this.#host;
-    let bound: BoundTarget;
     if (isClient(target)) {
-      const self = target._self ?? target;
-      if (boundClients.has(self))
-        throw new InvalidOptionError('target', 'a client not bound to another RedisAuth', 'a bound client');
-      bound = new ClientTarget(host, target, prefix + (options.label ?? `client#${++this.#counters.client}`));
-    } else if (isPool(target)) {
-      bound = new PoolTarget(host, target, prefix + (options.label ?? `pool#${++this.#counters.pool}`));
+      const hooks = ClientHooks.of(target);
+      if (hooks.binding === this) return target;
+      if (hooks.binding !== undefined || hooks.observer !== undefined) {
+        throw new AlreadyBoundError(hooks.observer ? 'a tracked connection' : 'a client');
+      }
+      this.#bindClient(hooks, prefix + (options.label ?? `client#${++this.#counters.client}`));
+      return target;
+    }
+    if (this.#targets.has(target)) return target;
+    let bound: BoundTarget;
+    if (isPool(target)) {
+      bound = new PoolTarget(this.#host, target, prefix + (options.label ?? `pool#${++this.#counters.pool}`));
     } else if (isCluster(target)) {
       bound = new ClusterTarget(
-        host,
+        this.#host,
         target,
         prefix + (options.label ?? `cluster#${++this.#counters.cluster}`),
       );
@@ -131,20 +158,36 @@ export class RedisAuth implements AsyncCredentialsProvider {
     return target;
   }
 
-  /** Stops re-authenticating `target`'s connections (they keep the credentials they have). */
+  /**
+   * Stops re-authenticating `target`'s connections (they keep the credentials they have) and
+   * restores what the binding replaced on them (`credentialsProvider`, wrapped methods). The
+   * application's listeners are never touched.
+   */
   unbind(target: object): void {
-    const bound = this.#targets.get(target);
-    if (!bound) return;
-    this.#targets.delete(target);
-    bound.stop();
+    if (isClient(target)) {
+      const hooks = ClientHooks.find(target);
+      if (!hooks || hooks.binding !== this) return;
+      hooks.binding = undefined;
+      hooks.dormant = undefined;
+      const bound = this.#targets.get(hooks.self);
+      this.#targets.delete(hooks.self);
+      bound?.stop();
+      hooks.restore();
+    } else {
+      const bound = this.#targets.get(target);
+      if (!bound) return;
+      this.#targets.delete(target);
+      bound.stop();
+    }
     this.#releaseIfIdle();
   }
 
-  /** The tracked connections and the credentials generation each uses. */
+  /** The tracked connections (open, or reconnecting) and what each holds. */
   connections(): ConnectionStatus[] {
     return [...this.#connections].map((connection) => ({
       label: connection.label,
       isOpen: connection.isOpen,
+      state: connection.state.kind,
       generation: connection.authGeneration,
       authCommandsSent: connection.authCommandsSent,
     }));
@@ -152,15 +195,23 @@ export class RedisAuth implements AsyncCredentialsProvider {
 
   /** Generation of the newest credentials (0 before the first). */
   get generation(): number {
-    return this.#source.current?.generation ?? 0;
+    return (
+      this.#source.usable()?.generation ??
+      (this.#source.state.kind === 'valid' ? this.#source.state.generation : 0)
+    );
   }
 
-  /** True while the binding holds a subscription to the provider. */
+  /** Where the binding's credentials are in their lifecycle (`idle`, `subscribing`, `valid`, `recovering`). */
+  get credentialsState(): CredentialsSourceState {
+    return this.#source.state;
+  }
+
+  /** True while the binding holds (or is opening, or recovering) a subscription to the provider. */
   get isSubscribed(): boolean {
-    return this.#source.isSubscribed;
+    return this.#source.isActive;
   }
 
-  /** How many times the binding subscribed to the provider (once per period with live connections). */
+  /** How many times the binding subscribed to the provider. */
   get subscriptionsOpened(): number {
     return this.#source.subscriptionsOpened;
   }
@@ -169,12 +220,62 @@ export class RedisAuth implements AsyncCredentialsProvider {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const target of [...this.#targets.keys()]) this.unbind(target);
-    this.#source.release();
+    for (const target of [...this.#targets.keys()]) {
+      const bound = this.#targets.get(target);
+      this.unbind(bound?.target ?? target);
+    }
+    this.#source.close();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  #bindClient(hooks: ClientHooks, label: string): void {
+    hooks.binding = this;
+    hooks.dormant = {
+      revive: () => (this.#disposed || hooks.binding !== this ? undefined : this.#trackClient(hooks, label)),
+      credentials: () => this.credentials(),
+    };
+    hooks.swapProvider();
+    const connection = this.#trackClient(hooks, label);
+    connection.sync();
+  }
+
+  #trackClient(hooks: ClientHooks, label: string): TrackedConnection {
+    const bound = new ClientTarget(this.#host, hooks.self, label);
+    this.#targets.set(hooks.self, bound);
+    bound.connection.onStop(() => {
+      if (this.#targets.get(hooks.self) === bound) this.#targets.delete(hooks.self);
+    });
+    return bound.connection;
+  }
+
+  #acquire(timeoutMs: number): Promise<CredentialsGeneration> {
+    if (this.#disposed) return Promise.reject(new BindingDisposedError());
+    return this.#source.acquire(timeoutMs);
+  }
+
+  #onUpdate(generation: CredentialsGeneration): void {
+    this.#emitter.emit('credentialsUpdated', {
+      generation: generation.generation,
+      expiresAtMs: generation.expiresAtMs,
+      connections: this.#connections.size,
+    });
+    for (const target of [...this.#targets.values()]) target.sweep();
+  }
+
+  #onProviderError(error: AuthxError): void {
+    this.#emitter.emit('providerError', { error });
+    this.#reportToProvider(error);
+  }
+
+  #reportToProvider(error: Error): void {
+    try {
+      this.#provider.onReAuthenticationError(error);
+    } catch {
+      // A throwing provider callback must not break the binding.
+    }
   }
 
   // One host for every target and connection: per-connection closures would cost heap on each of
@@ -185,27 +286,15 @@ export class RedisAuth implements AsyncCredentialsProvider {
       source: this.#source,
       options: this.#options,
       events: this.#emitter,
-      credentialsProvider: this,
-      get updateCount() {
-        return auth.#updateCount;
-      },
-      reportToProvider(error) {
-        try {
-          auth.#provider.onReAuthenticationError(error);
-        } catch {
-          // A throwing provider callback must not break re-authentication of other connections.
-        }
-      },
-      connectionClosed() {
-        auth.#releaseIfIdle();
-      },
+      sharedProvider: this,
+      acquire: (timeoutMs) => auth.#acquire(timeoutMs),
+      reportToProvider: (error) => auth.#reportToProvider(error),
       connectionStopped(connection) {
         auth.#connections.delete(connection);
-        boundClients.delete(connection.client._self ?? connection.client);
         auth.#emitter.emit('connectionRemoved', { connection: connection.label });
+        auth.#scheduleReleaseIfIdle();
       },
       track(client, label, options) {
-        boundClients.add(client._self ?? client);
         const connection = new TrackedConnection(host, client, label, options);
         auth.#connections.add(connection);
         auth.#emitter.emit('connectionAdded', { connection: label });
@@ -215,10 +304,20 @@ export class RedisAuth implements AsyncCredentialsProvider {
     return host;
   }
 
-  // No live connection left: drop the subscription (and with it the provider's refresh timers).
-  // The next handshake subscribes again.
+  #scheduleReleaseIfIdle(): void {
+    if (this.#releaseScheduled) return;
+    this.#releaseScheduled = true;
+    queueMicrotask(() => {
+      this.#releaseScheduled = false;
+      this.#releaseIfIdle();
+    });
+  }
+
+  // Nothing bound is open and no handshake waits: drop the subscription and the credentials (the
+  // provider's refresh loop stops with it). The next handshake subscribes again, afresh.
   #releaseIfIdle(): void {
-    for (const connection of this.#connections) if (connection.isOpen) return;
+    if (this.#disposed || this.#source.waiting > 0) return;
+    for (const target of this.#targets.values()) if (target.isOpen()) return;
     this.#source.release();
   }
 }
@@ -228,3 +327,5 @@ function describe(value: unknown): string {
   if (typeof value !== 'object') return typeof value;
   return value.constructor?.name ? `an instance of ${value.constructor.name}` : 'an object';
 }
+
+export type { ClientShape };

@@ -78,9 +78,9 @@ describe.each([2, 3] as const)('RedisAuth › subscriber (RESP%i) under rotation
       const viaRotation = subscriberEvents.filter((e) => e.via === 'pubsub-rotation');
       expect(viaRotation.length).toBeGreaterThanOrEqual(2);
       expect(rotated.length).toBe(viaRotation.length);
-      // Counted duplicates (over the channel and the pattern subscription) are all there are.
-      const reported = rotated.reduce((sum, e) => sum + e.duplicatesDelivered, 0);
-      expect(duplicates).toBe(reported);
+      // At-least-once: duplicates only among what the bridges delivered (channel + pattern).
+      const bridged = rotated.reduce((sum, e) => sum + e.bridged, 0);
+      expect(duplicates).toBeLessThanOrEqual(bridged);
     } else {
       expect(rotated).toEqual([]);
       expect(subscriberEvents.every((e) => e.via === 'auth')).toBe(true);

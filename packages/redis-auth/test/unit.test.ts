@@ -12,7 +12,6 @@ import {
   type StreamingProvider,
   UnsupportedTargetError,
 } from '../src';
-import { overlapLength, resumePoint } from '../src/overlap';
 import { resolveRedisAuthOptions } from '../src/options';
 
 const SECRET = 'eyJhbGciOiJub25lIn0.eyJleHAiOjE5MDAwMDAwMDB9.c2VjcmV0LXNpZ25hdHVyZQ';
@@ -29,31 +28,6 @@ class StaticProvider implements StreamingProvider {
   onReAuthenticationError(): void {}
 }
 
-const m = (n: number) => ({ message: Buffer.from(String(n)), channel: Buffer.from('c') });
-const ms = (...ns: number[]) => ns.map(m);
-
-describe('overlapLength', () => {
-  it('counts the subscriber messages the bridge starts with', () => {
-    expect(overlapLength(ms(1, 2, 3, 4), ms(3, 4, 5))).toBe(2);
-  });
-  it('finds the overlap while the bridge still lags behind the subscriber', () => {
-    expect(overlapLength(ms(1, 2, 3, 4), ms(2))).toBe(3);
-  });
-  it('is 0 when the bridge starts after the subscriber stopped, undefined while it has nothing', () => {
-    expect(overlapLength(ms(1, 2), ms(3, 4))).toBe(0);
-    expect(overlapLength(ms(1, 2), [])).toBeUndefined();
-  });
-});
-
-describe('resumePoint', () => {
-  it('is where the resumed stream takes over', () => {
-    expect(resumePoint(ms(5, 6, 7, 8), ms(7, 8, 9), 0)).toBe(2);
-  });
-  it('is the end of the bridge stream when nothing reappears', () => {
-    expect(resumePoint(ms(5, 6), ms(9), 0)).toBe(2);
-  });
-});
-
 describe('commandKind / blockingTimeoutMs', () => {
   it('recognises transactions and blocking commands in any case', () => {
     expect(commandKind(['multi'])).toBe('multi');
@@ -62,6 +36,13 @@ describe('commandKind / blockingTimeoutMs', () => {
     expect(commandKind(['BLPOP', 'k', '0'])).toBe('blocking');
     expect(commandKind(['XREAD', 'BLOCK', '100', 'STREAMS', 's', '$'])).toBe('blocking');
     expect(commandKind(['XREAD', 'STREAMS', 's', '$'])).toBe('other');
+    // A key or group named "block" is not the BLOCK option.
+    expect(commandKind(['XREAD', 'STREAMS', 'block', '$'])).toBe('other');
+    expect(commandKind(['XREADGROUP', 'GROUP', 'block', 'c', 'STREAMS', 's', '>'])).toBe('other');
+    expect(
+      commandKind(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '5', 'BLOCK', '0', 'STREAMS', 's', '>']),
+    ).toBe('blocking');
+    expect(commandKind(['RESET'])).toBe('reset');
     expect(commandKind(['GET', 'k'])).toBe('other');
   });
   it('converts timeouts to milliseconds, 0 meaning forever', () => {
@@ -84,12 +65,29 @@ describe('jwtExpiresAtMs', () => {
 describe('options', () => {
   it('uses the documented defaults', () => {
     const resolved = resolveRedisAuthOptions();
-    expect(resolved.reauthInitialDelayMs).toBe(100);
-    expect(resolved.reauthMaxDelayMs).toBe(5000);
+    expect(resolved.reauthRetry).toMatchObject({
+      initialDelayMs: 100,
+      maxDelayMs: 5000,
+      jitterPercentage: 20,
+    });
+    expect(resolved.reauthTimeoutMs).toBe(10_000);
+    expect(resolved.rotationTimeoutMs).toBe(10_000);
+    expect(resolved.credentialsTimeoutMs).toBeUndefined();
+    expect(resolved.recovery).toEqual({
+      initialDelayMs: 1000,
+      maxDelayMs: 30_000,
+      backoffMultiplier: 2,
+      jitterPercentage: 20,
+    });
     expect(resolved.label).toBe('');
     expect(DEFAULT_REDIS_AUTH_OPTIONS).toEqual({
       reauthInitialDelayMs: 100,
       reauthMaxDelayMs: 5000,
+      reauthJitterPercentage: 20,
+      reauthTimeoutMs: 10_000,
+      rotationTimeoutMs: 10_000,
+      credentialsTimeoutMs: 5000,
+      recovery: { initialDelayMs: 1000, maxDelayMs: 30_000, backoffMultiplier: 2, jitterPercentage: 20 },
       label: '',
     });
   });
@@ -98,6 +96,10 @@ describe('options', () => {
     [{ reauthMaxDelayMs: 10, reauthInitialDelayMs: 20 }, 'reauthMaxDelayMs'],
     [{ expiresAtMs: 5 }, 'expiresAtMs'],
     [{ label: 7 }, 'label'],
+    [{ reauthJitterPercentage: 150 }, 'reauthJitterPercentage'],
+    [{ rotationTimeoutMs: 0 }, 'rotationTimeoutMs'],
+    [{ credentialsTimeoutMs: 'soon' }, 'credentialsTimeoutMs'],
+    [{ recovery: { maxDelayMs: -1 } }, 'recovery.maxDelayMs'],
     [{ clock: {} }, 'clock'],
   ])('rejects %p naming the option', (options, option) => {
     const attempt = () => resolveRedisAuthOptions(options as never);

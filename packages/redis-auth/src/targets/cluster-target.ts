@@ -32,6 +32,10 @@ export class ClusterTarget implements BoundTarget {
     return this.#known.values();
   }
 
+  isOpen(): boolean {
+    return this.target.isOpen;
+  }
+
   stop(): void {
     this.#stopped = true;
     this.target.off('node-connect', this.#onNodeConnect);

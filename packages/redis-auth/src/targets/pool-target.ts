@@ -32,7 +32,11 @@ export class PoolTarget implements BoundTarget {
     const discover = (client: ClientShape) => this.#discover(client);
     this.#wrappedExecute = function execute<R>(this: unknown, fn: (client: ClientShape) => R) {
       return original.call(this, (client: ClientShape) => {
-        discover(client);
+        try {
+          discover(client);
+        } catch {
+          // Tracking must never break the task (node-redis 6.0 loses a client whose task throws).
+        }
         return fn(client);
       }) as Promise<Awaited<R>>;
     };
@@ -47,6 +51,11 @@ export class PoolTarget implements BoundTarget {
 
   connections(): Iterable<TrackedConnection> {
     return this.#known.values();
+  }
+
+  isOpen(): boolean {
+    // A closing pool ends its clients before it reports itself closed.
+    return this.#instance.isOpen && (this.#instance as { isClosing?: boolean }).isClosing !== true;
   }
 
   stop(): void {

@@ -12,6 +12,8 @@ export interface BoundTarget {
   /** Finds connections not tracked yet (pool: borrows idle ones) and syncs every tracked one. */
   sweep(): void;
   connections(): Iterable<TrackedConnection>;
-  /** Stops tracking; the target keeps working with the credentials it has. */
+  /** Whether the target is open (connected or reconnecting): the binding keeps its subscription while one is. */
+  isOpen(): boolean;
+  /** Stops tracking and restores what was replaced; the target keeps the credentials it has. */
   stop(): void;
 }
