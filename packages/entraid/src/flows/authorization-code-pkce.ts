@@ -5,6 +5,7 @@ import {
   CryptoProvider,
   PublicClientApplication,
 } from '@azure/msal-node';
+import { systemClock } from '@authx/token-core';
 import { REDIS_SCOPE_DEFAULT } from '../constants';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
 import { invalidOption } from '../invalid-option';
@@ -12,12 +13,23 @@ import type { AppRegistrationOptions } from '../options';
 import { createRedactor } from '../redact';
 import { optionalString, requiredString, scopesOption } from '../validate';
 import { buildAppConfiguration, constructMsal } from './confidential-client';
+import { PendingStates, pendingStatesLimits } from './pending-states';
 import { msalWillThrottle, readMsalResult } from './read-msal-result';
 
 /** Options of the authorization code + PKCE flow (a user signs in; tokens are refreshed silently). */
 export interface AuthCodePKCEParams extends AppRegistrationOptions {
   /** Redirect URI registered for the app; the authorization server sends the code there. Required. */
   redirectUri: string;
+  /**
+   * How long a `state` issued by `getAuthCodeUrl` is accepted by `createCredentialsProvider`, in
+   * milliseconds. Default 900000 (15 min).
+   */
+  stateTtlMs?: number;
+  /**
+   * At most this many issued states wait for their redirect; issuing one more forgets the oldest
+   * (its redirect is then refused). Integer ≥ 1. Default 1000.
+   */
+  maxPendingStates?: number;
 }
 
 /** A PKCE verifier/challenge pair (challengeMethod is always 'S256'). */
@@ -35,7 +47,10 @@ export interface PKCEParams {
   verifier: string;
   /** `client_info` from the redirect, if any. */
   clientInfo?: string;
-  /** `state` from the redirect; when given it must be one issued by getAuthCodeUrl (checked here, once). */
+  /**
+   * `state` from the redirect; when given it must be exactly one issued by getAuthCodeUrl, not older
+   * than `stateTtlMs` (checked here, once).
+   */
   state?: string;
 }
 
@@ -60,7 +75,9 @@ export function createAuthorizationCodeFlow<P>(
   const redact = createRedactor([]);
   const config = buildAppConfiguration(options, {}, redact, { appOnly: false });
   const urlApp = constructMsal(() => new PublicClientApplication(config));
-  const issuedStates = new Set<string>();
+  const { ttlMs, maxEntries } = pendingStatesLimits(options);
+  const clock = options.clock ?? systemClock;
+  const issuedStates = new PendingStates({ ttlMs, maxEntries, nowMs: () => clock.now() });
   const cryptoProvider = new CryptoProvider();
 
   return {
@@ -88,12 +105,12 @@ export function createAuthorizationCodeFlow<P>(
       const clientInfo = optionalString('clientInfo', params?.clientInfo);
       if (params.state !== undefined) {
         // Compared here, not by MSAL (passing state to acquireTokenByCode fails invalid_state).
-        // The redirect carries MSAL's `<library state>|<our state>`; the raw value is accepted too.
+        // msal-node sends the state unchanged, so the redirect's value must match exactly.
         const state = requiredString('state', params.state);
-        if (!issuedStates.delete(state.slice(state.indexOf('|') + 1))) {
+        if (!issuedStates.take(state)) {
           throw invalidOption(
             'state',
-            'the state of an authorization URL returned by getAuthCodeUrl, used once',
+            'the state of an authorization URL returned by getAuthCodeUrl, used once within stateTtlMs',
             params.state,
           );
         }
