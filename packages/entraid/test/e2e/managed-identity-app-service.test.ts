@@ -5,6 +5,7 @@ import {
   type EntraEmulator,
   type RedisGateway,
 } from '@authx/emulator';
+import type { RefreshFailedError } from '@authx/token-core';
 import { EntraIdCredentialsProviderFactory, EntraIdErrorCode } from '../../src';
 import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
@@ -81,5 +82,21 @@ describe('managed identity end to end: App Service source', () => {
       expect.objectContaining({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status: 500 }),
     ]);
     expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([500, 200]);
+  });
+
+  it('stops at once, after one request, for an unknown user-assigned identity (answered 400 without an OAuth error code)', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
+      userAssignedClientId: '0bad0bad-0000-4000-8000-000000000000',
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
+    const error = await subscribeRecording(provider).catch((e: unknown) => e);
+    provider.dispose();
+    expect(error).toMatchObject({ reason: 'permanent-error', attempts: 1 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.REQUEST_REJECTED,
+      isRetryable: false,
+      status: 400,
+    });
+    expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([400]);
   });
 });
