@@ -8,6 +8,7 @@ import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
 import { EntraIdCredentialsProviderFactory } from '../../src';
 import { startShortLivedEmulator } from '../helpers/emulator';
 import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { subscribeRecording } from '../helpers/subscribe';
 
 const CLIENT_ID = 'c3c3c3c3-0000-4000-8000-000000000001';
 
@@ -83,5 +84,25 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
       x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url'),
     });
     expect(header.x5c).toEqual([cert.certPem.replace(/-----[A-Z ]+-----|\s/g, '')]);
+  });
+
+  it('signs with SHA-1 (RS256, x5t) when the SHA-1 thumbprint is given with the certificate PEM', async () => {
+    const assertions: string[] = [];
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentialsWithCertificate({
+      clientId: CLIENT_ID,
+      certificate: { certificate: cert.certPem, privateKey: cert.keyPem, thumbprint: cert.thumbprintSha1 },
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: { system: { networkClient: recordingClient(emulator.msalNetworkClient(), assertions) } },
+    });
+    const { first, subscription } = await subscribeRecording(provider);
+    subscription.dispose();
+    provider.dispose();
+    expect(first.password).toEqual(expect.any(String));
+    const header = headerOf(assertions[0]);
+    expect(header).toMatchObject({
+      alg: 'RS256',
+      x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url'),
+    });
+    expect(header['x5t#S256']).toBeUndefined();
   });
 });
