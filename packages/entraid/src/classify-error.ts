@@ -51,6 +51,9 @@ const TRANSIENT_MSAL_CODES: Record<string, EntraIdErrorCode> = {
 
 const MAX_DETAIL_CHARS = 400;
 
+// Each classified error → what the identity provider really threw, for a user's retry.isRetryable.
+const originals = new WeakMap<object, unknown>();
+
 // The statuses MSAL's own managed-identity retry policies retry (IMDS adds 410 while it upgrades).
 const MI_TRANSIENT_STATUSES = new Set([404, 408, 410, 429]);
 
@@ -67,7 +70,7 @@ export function toIdentityProviderError(error: unknown, options: ClassifyOptions
   if (error instanceof AuthxError || AuthxError.isInstance(error)) return error as AuthxError;
   const verdict = classify(error, options);
   const detail = describe(error, options.redact);
-  return new IdentityProviderError(
+  const classified = new IdentityProviderError(
     `Entra ID ${options.flow}: ${verdict.summary}${detail ? ` — ${detail}` : ''}`,
     {
       code: verdict.code,
@@ -77,6 +80,16 @@ export function toIdentityProviderError(error: unknown, options: ClassifyOptions
       cause: error,
     },
   );
+  originals.set(classified, error);
+  return classified;
+}
+
+/**
+ * What the identity provider (MSAL, a TokenCredential) really threw, when `error` is the
+ * IdentityProviderError {@link toIdentityProviderError} made of it; otherwise `error` itself.
+ */
+export function originalError(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && originals.has(error) ? originals.get(error) : error;
 }
 
 function classify(error: unknown, options: ClassifyOptions): Verdict {

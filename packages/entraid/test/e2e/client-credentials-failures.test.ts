@@ -1,5 +1,6 @@
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type EntraEmulator } from '@authx/emulator';
 import { RefreshFailedError, RequestTimeoutError } from '@authx/token-core';
+import { ServerError } from '@azure/msal-node';
 import {
   EntraIdCredentialsProviderFactory,
   EntraIdErrorCode,
@@ -50,6 +51,30 @@ describe('client credentials against the emulator: failures', () => {
       status: 401,
     });
     expect(tokenRequests(emulator)).toHaveLength(1);
+  });
+
+  it('hands a user’s retry.isRetryable the MSAL error itself, as @redis/entraid does', async () => {
+    const seen: unknown[] = [];
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
+      clientId: DEFAULT_CLIENT_ID,
+      clientSecret: 'wrong-secret-value',
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: emulatorMsalConfig(emulator),
+      tokenManagerConfig: {
+        retry: {
+          ...FAST_RETRY,
+          isRetryable: (error) => {
+            seen.push(error);
+            return false;
+          },
+        },
+      },
+    });
+    providers.push(provider);
+    await subscribeRecording(provider).catch(() => undefined);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(ServerError);
+    expect(seen[0]).toMatchObject({ errorCode: 'invalid_client', status: 401 });
   });
 
   it('recovers after three 503s with exactly four token requests and the configured backoff', async () => {
