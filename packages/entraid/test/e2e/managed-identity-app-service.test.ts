@@ -68,6 +68,19 @@ describe('managed identity end to end: App Service source', () => {
     });
   });
 
+  it('asks for the first scope’s resource when given several, as @redis/entraid does', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      scopes: ['https://redis.azure.com/.default', 'https://graph.microsoft.com/.default'],
+    });
+    const { first, subscription } = await subscribeRecording(provider);
+    subscription.dispose();
+    provider.dispose();
+    expect(first.username).toBe(DEFAULT_SYSTEM_MI_OBJECT_ID);
+    const claims = JSON.parse(Buffer.from(first.password?.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims.aud).toBe('https://redis.azure.com');
+    expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([200]);
+  });
+
   it('retries a 500 once with the configured backoff, not MSAL’s own (internal retries off)', async () => {
     emulator.faults.inject({ endpoint: 'mi', status: 500 });
     const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
