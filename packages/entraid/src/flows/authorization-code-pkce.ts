@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AccountInfo,
-  type AuthenticationResult,
-  CryptoProvider,
-  PublicClientApplication,
-} from '@azure/msal-node';
+import { type AccountInfo, type AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
 import { systemClock } from '@authx/token-core';
-import { REDIS_SCOPE_DEFAULT } from '../constants';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
 import { invalidOption } from '../invalid-option';
 import type { AppRegistrationOptions } from '../options';
 import { createRedactor } from '../redact';
-import { optionalString, requiredString, scopesOption } from '../validate';
+import { optionalString, requiredString } from '../validate';
+import { AuthCodeFlowHelper } from './auth-code-flow-helper';
 import { buildAppConfiguration, constructMsal } from './confidential-client';
 import { PendingStates, pendingStatesLimits } from './pending-states';
 import { msalWillThrottle, readMsalResult } from './read-msal-result';
@@ -70,31 +65,20 @@ export function createAuthorizationCodeFlow<P>(
   requireOid: boolean,
   toProvider: (identityProvider: EntraIdentityProvider<AuthenticationResult>) => P,
 ): AuthCodePKCEFlow<P> {
-  const redirectUri = requiredString('redirectUri', options.redirectUri);
-  const scopes = scopesOption('scopes', options.scopes, [REDIS_SCOPE_DEFAULT]);
+  const helper = AuthCodeFlowHelper.create(options);
+  const { redirectUri, scopes } = helper;
   const redact = createRedactor([]);
   const config = buildAppConfiguration(options, {}, redact, { appOnly: false });
-  const urlApp = constructMsal(() => new PublicClientApplication(config));
   const { ttlMs, maxEntries } = pendingStatesLimits(options);
   const clock = options.clock ?? systemClock;
   const issuedStates = new PendingStates({ ttlMs, maxEntries, nowMs: () => clock.now() });
-  const cryptoProvider = new CryptoProvider();
 
   return {
-    async getPKCECodes() {
-      const { verifier, challenge } = await cryptoProvider.generatePkceCodes();
-      return { verifier, challenge, challengeMethod: 'S256' };
-    },
+    getPKCECodes: () => AuthCodeFlowHelper.generatePKCE(),
 
     async getAuthCodeUrl(pkceCodes) {
       const state = optionalString('state', pkceCodes?.state) ?? randomUUID();
-      const url = await urlApp.getAuthCodeUrl({
-        scopes,
-        redirectUri,
-        codeChallenge: requiredString('pkceCodes.challenge', pkceCodes?.challenge),
-        codeChallengeMethod: pkceCodes.challengeMethod ?? 'S256',
-        state,
-      });
+      const url = await helper.getAuthCodeUrl({ ...pkceCodes, state });
       issuedStates.add(state);
       return url;
     },
