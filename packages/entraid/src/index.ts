@@ -33,6 +33,11 @@ export type { ManagedIdentityOptions, UserAssignedManagedIdentityOptions } from 
 export type { DefaultAzureCredentialsParams } from './flows/token-credential';
 export { MSALIdentityProvider } from './identity-providers/msal-identity-provider';
 export type { EntraIdLogger, EntraIdLogLevel } from './logger';
+export {
+  type FetchDispatcher,
+  FetchNetworkClient,
+  type FetchNetworkClientOptions,
+} from './network/fetch-network-client';
 export type {
   AppRegistrationOptions,
   BaseProviderOptions,

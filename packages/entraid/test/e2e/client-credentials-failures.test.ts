@@ -7,8 +7,9 @@ import {
   type EntraidCredentialsProvider,
 } from '../../src';
 import { emulatorMsalConfig, FAST_RETRY, startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
-import { subscribeRecording } from '../helpers/subscribe';
+import { subscribeRecording, waitFor } from '../helpers/subscribe';
 
+// Every request goes through the production FetchNetworkClient (see emulatorMsalConfig).
 describe('client credentials against the emulator: failures', () => {
   let emulator: EntraEmulator;
   const providers: EntraidCredentialsProvider[] = [];
@@ -103,7 +104,7 @@ describe('client credentials against the emulator: failures', () => {
     expect(tokenRequests(emulator).map((r) => r.status)).toEqual([429, 200]);
   });
 
-  it('times out a hanging token endpoint, then recovers', async () => {
+  it('times out a hanging token endpoint, closes the hung request, then recovers', async () => {
     const hang = emulator.faults.inject({ endpoint: 'token', hang: true });
     const provider = create(DEFAULT_CLIENT_SECRET, 500);
     const failures: unknown[] = [];
@@ -111,9 +112,38 @@ describe('client credentials against the emulator: failures', () => {
     const { first } = await subscribeRecording(provider);
     expect(first.username).toEqual(expect.any(String));
     expect(failures).toEqual([expect.any(RequestTimeoutError)]);
-    // The hung request is logged only when its connection closes; the fault counts it.
     expect(hang.hits).toBe(1);
-    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([200]);
+    // The emulator logs a hung request when its connection closes: the production client aborted it
+    // (status null: closed without an answer) rather than leaving it open behind the timeout.
+    await waitFor(() => tokenRequests(emulator).length === 2, 5000, 'the hung request to be closed');
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual(expect.arrayContaining([null, 200]));
+  });
+
+  it('retries an HTML 503 error page as transient, with its status and Retry-After', async () => {
+    emulator.faults.inject({
+      endpoint: 'token',
+      status: 503,
+      body: '<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>',
+      headers: { 'Content-Type': 'text/html', 'Retry-After': '1' },
+    });
+    const provider = create();
+    const failures: unknown[] = [];
+    const delaysMs: number[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    provider.events.on('retryScheduled', ({ delayMs }) => delaysMs.push(delayMs));
+    const { first } = await subscribeRecording(provider);
+    expect(first.password).toEqual(expect.any(String));
+    expect(failures).toEqual([
+      expect.objectContaining({
+        code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+        isRetryable: true,
+        status: 503,
+        retryAfterMs: 1000,
+      }),
+    ]);
+    expect((failures[0] as Error).cause).toMatchObject({ errorCode: 'token_parsing_error' });
+    expect(delaysMs).toEqual([1000]);
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([503, 200]);
   });
 
   it('treats an unreachable authority as transient and gives up only after the retries', async () => {
