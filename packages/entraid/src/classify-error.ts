@@ -6,7 +6,10 @@ import type { IdpRequestContext } from './network/request-context';
 export interface ClassifyOptions {
   /** Flow name used in messages, e.g. 'client credentials'. */
   flow: string;
-  /** True for managed identity, whose HTTP failures are all transient. */
+  /**
+   * True for managed identity: its endpoints answer warm-up, propagation and throttling with
+   * 404/408/410/429/5xx (transient); any other 4xx is a configuration mistake (permanent).
+   */
   managedIdentity?: boolean;
   /** Last non-2xx response of the failed attempt (status, Retry-After), recorded by the network client. */
   lastErrorResponse?: IdpRequestContext['lastErrorResponse'];
@@ -48,7 +51,14 @@ const TRANSIENT_MSAL_CODES: Record<string, EntraIdErrorCode> = {
 
 const MAX_DETAIL_CHARS = 400;
 
-const MI_RETRY_STATUSES = new Set([404, 408, 410, 429]);
+// Each classified error → what the identity provider really threw, for a user's retry.isRetryable.
+const originals = new WeakMap<object, unknown>();
+
+// The statuses MSAL's own managed-identity retry policies retry (IMDS adds 410 while it upgrades).
+const MI_TRANSIENT_STATUSES = new Set([404, 408, 410, 429]);
+
+// The one MSAL ManagedIdentityError that is not a configuration problem: the endpoint timed out.
+const MI_NETWORK_UNAVAILABLE = 'network_unavailable';
 
 /**
  * Turns whatever an MSAL call or a TokenCredential threw into an IdentityProviderError with a stable
@@ -60,7 +70,7 @@ export function toIdentityProviderError(error: unknown, options: ClassifyOptions
   if (error instanceof AuthxError || AuthxError.isInstance(error)) return error as AuthxError;
   const verdict = classify(error, options);
   const detail = describe(error, options.redact);
-  return new IdentityProviderError(
+  const classified = new IdentityProviderError(
     `Entra ID ${options.flow}: ${verdict.summary}${detail ? ` — ${detail}` : ''}`,
     {
       code: verdict.code,
@@ -70,6 +80,16 @@ export function toIdentityProviderError(error: unknown, options: ClassifyOptions
       cause: error,
     },
   );
+  originals.set(classified, error);
+  return classified;
+}
+
+/**
+ * What the identity provider (MSAL, a TokenCredential) really threw, when `error` is the
+ * IdentityProviderError {@link toIdentityProviderError} made of it; otherwise `error` itself.
+ */
+export function originalError(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && originals.has(error) ? originals.get(error) : error;
 }
 
 function classify(error: unknown, options: ClassifyOptions): Verdict {
@@ -94,9 +114,28 @@ function classify(error: unknown, options: ClassifyOptions): Verdict {
         status,
         summary: 'the grant was rejected; the user must sign in again',
       };
+    case 'ManagedIdentityError':
+      // MSAL raises it before any request (source, id type, environment URL…), except for a timeout.
+      if (errorCode === MI_NETWORK_UNAVAILABLE) {
+        return {
+          code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+          isRetryable: true,
+          summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE),
+        };
+      }
+      return {
+        code: EntraIdErrorCode.CONFIGURATION_ERROR,
+        isRetryable: false,
+        summary: `MSAL refused the managed identity configuration (${errorCode || 'unknown'})`,
+      };
     case 'CredentialUnavailableError':
-      // @azure/identity wraps managed-identity and discovery failures here, with the MSAL error as cause.
-      if (e.cause !== undefined) return classify(e.cause, options);
+      // @azure/identity wraps managed-identity and discovery failures here, with the MSAL error as cause;
+      // a managed-identity failure is classified by the same rules as our own managed-identity flow.
+      if (e.cause !== undefined) {
+        const message = typeof e.message === 'string' ? e.message : '';
+        const managedIdentity = options.managedIdentity || message.startsWith('ManagedIdentityCredential');
+        return classify(e.cause, { ...options, managedIdentity });
+      }
       return {
         code: EntraIdErrorCode.CREDENTIAL_UNAVAILABLE,
         isRetryable: true,
@@ -187,18 +226,7 @@ function byStatusAndCode(
   retryAfterMs: number | undefined,
   options: ClassifyOptions,
 ): Verdict {
-  // The statuses MSAL's own managed-identity retry policy retries: transient whatever the body says.
-  const miRetryStatus = status !== undefined && (MI_RETRY_STATUSES.has(status) || status >= 500);
-  if (options.managedIdentity && (miRetryStatus || !PERMANENT_OAUTH_CODES[oauthCode])) {
-    // IMDS and App Service report warm-up, identity propagation and throttling as HTTP errors.
-    return {
-      code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
-      isRetryable: true,
-      status,
-      retryAfterMs,
-      summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status),
-    };
-  }
+  if (options.managedIdentity) return byManagedIdentityStatus(status, oauthCode, retryAfterMs);
   if (status === 429)
     return {
       code: EntraIdErrorCode.THROTTLED,
@@ -238,6 +266,38 @@ function byStatusAndCode(
     status,
     retryAfterMs,
     summary: 'the token request failed',
+  };
+}
+
+/**
+ * Managed identity answers by source: App Service puts no OAuth code in its error body (errorCode
+ * ""), IMDS does (`invalid_request`, …). The status decides, so one mistake (an unknown identity:
+ * 400) is permanent from every source; the body's code matters only when there is no status.
+ */
+function byManagedIdentityStatus(
+  status: number | undefined,
+  oauthCode: string,
+  retryAfterMs: number | undefined,
+): Verdict {
+  const transient =
+    status === undefined
+      ? !PERMANENT_OAUTH_CODES[oauthCode]
+      : MI_TRANSIENT_STATUSES.has(status) || status >= 500 || status < 400;
+  if (transient) {
+    return {
+      code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+      isRetryable: true,
+      status,
+      retryAfterMs,
+      summary: summaryFor(EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status),
+    };
+  }
+  const detail = [status === undefined ? '' : `HTTP ${status}`, oauthCode].filter(Boolean).join(' ');
+  return {
+    code: PERMANENT_OAUTH_CODES[oauthCode] ?? EntraIdErrorCode.REQUEST_REJECTED,
+    isRetryable: false,
+    status,
+    summary: `the managed identity endpoint rejected the request (${detail})`,
   };
 }
 

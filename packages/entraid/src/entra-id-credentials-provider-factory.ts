@@ -1,4 +1,5 @@
 import type { AuthenticationResult } from '@azure/msal-node';
+import { type AuthorityConfig, resolveAuthority } from './authority';
 import type { AuthenticationResponse } from './credentials-mapper';
 import { EntraidCredentialsProvider } from './entraid-credentials-provider';
 import {
@@ -138,6 +139,16 @@ export class EntraIdCredentialsProviderFactory {
   ): AuthCodePKCEFlow<EntraidCredentialsProvider> {
     const options = checkParams<AuthCodePKCEParams>(params);
     return createAuthorizationCodeFlow(options, usesDefaultMapper(options), (idp) => provider(idp, options));
+  }
+
+  /**
+   * The authority URL an {@link AuthorityConfig} stands for (@redis/entraid's helper): `multi-tenant`
+   * → `<login host>/<tenantId>`, `default` → `<login host>/common`, `custom` → the URL. Unlike the
+   * seed's, the login host honours `cloud` and `AZURE_AUTHORITY_HOST`, a custom URL must be https and
+   * is normalised (no trailing slash), and an invalid config throws `InvalidOptionError`.
+   */
+  static getAuthority(config: AuthorityConfig): string {
+    return resolveAuthority(config, { appOnly: false }).authority;
   }
 }
 

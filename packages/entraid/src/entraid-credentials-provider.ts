@@ -1,5 +1,11 @@
 import { inspect } from 'node:util';
-import { type BasicAuth, StreamingCredentialsProvider, type TokenManager } from '@authx/token-core';
+import {
+  type BasicAuth,
+  StreamingCredentialsProvider,
+  type TokenManager,
+  type TokenManagerConfig,
+} from '@authx/token-core';
+import { originalError } from './classify-error';
 import {
   type AuthenticationResponse,
   type CredentialsMapper,
@@ -27,7 +33,7 @@ export class EntraidCredentialsProvider extends StreamingCredentialsProvider<Aut
       DEFAULT_CREDENTIALS_MAPPER;
     super({
       identityProvider,
-      tokenManagerConfig: options.tokenManagerConfig,
+      tokenManagerConfig: withOriginalErrors(options.tokenManagerConfig),
       credentialsMapper: (token) => mapper(token.value),
       clock: options.clock,
       onReAuthenticationError: options.onReAuthenticationError,
@@ -67,4 +73,20 @@ export class EntraidCredentialsProvider extends StreamingCredentialsProvider<Aut
     const expiry = token ? new Date(token.expiresAtMs).toISOString() : 'none';
     return `EntraidCredentialsProvider { flow: '${this.#flow}', subscribers: ${this.subscriberCount()}, tokenExpiresAt: ${expiry} }`;
   }
+}
+
+/**
+ * A user's `retry.isRetryable` gets what MSAL / the TokenCredential threw, as with @redis/entraid
+ * (so `error instanceof ServerError`, `error.errorCode` work), not our classified wrapper. Without
+ * one, token-core's default reads the wrapper's `isRetryable`. Invalid values pass through for
+ * token-core to report.
+ */
+function withOriginalErrors(config: TokenManagerConfig | undefined): TokenManagerConfig | undefined {
+  const retry = typeof config === 'object' && config !== null ? config.retry : undefined;
+  const isRetryable = typeof retry === 'object' && retry !== null ? retry.isRetryable : undefined;
+  if (typeof isRetryable !== 'function') return config;
+  return {
+    ...config,
+    retry: { ...retry, isRetryable: (error, attempt) => isRetryable(originalError(error), attempt) },
+  };
 }

@@ -8,7 +8,10 @@ export const EntraIdErrorCode = {
   THROTTLED: 'ENTRA_THROTTLED',
   /** HTTP 408 or 5xx, or an unparsable (e.g. HTML) error body. Transient. */
   SERVER_UNAVAILABLE: 'ENTRA_SERVER_UNAVAILABLE',
-  /** Managed identity endpoint failure (any status). Transient: IMDS recovers by itself. */
+  /**
+   * Managed identity endpoint unreachable or answering 404/408/410/429/5xx (warm-up, identity
+   * propagation, IMDS upgrade, throttling), or MSAL's managed-identity timeout. Transient.
+   */
   MANAGED_IDENTITY_UNAVAILABLE: 'ENTRA_MANAGED_IDENTITY_UNAVAILABLE',
   /** @azure/identity found no usable credential (or the endpoint was unreachable). Transient. */
   CREDENTIAL_UNAVAILABLE: 'ENTRA_CREDENTIAL_UNAVAILABLE',
@@ -18,9 +21,9 @@ export const EntraIdErrorCode = {
   INVALID_GRANT: 'ENTRA_INVALID_GRANT',
   /** Scope or resource not accepted (`invalid_scope`). Permanent. */
   INVALID_SCOPE: 'ENTRA_INVALID_SCOPE',
-  /** Any other 4xx refusal by the identity provider. Permanent. */
+  /** Any other 4xx refusal by the identity provider (for managed identity: e.g. an unknown identity, 400). Permanent. */
   REQUEST_REJECTED: 'ENTRA_REQUEST_REJECTED',
-  /** MSAL refused its configuration (ClientConfigurationError). Permanent. */
+  /** MSAL refused its configuration (ClientConfigurationError, ManagedIdentityError). Permanent. */
   CONFIGURATION_ERROR: 'ENTRA_CONFIGURATION_ERROR',
   /** The IdP answered without a usable token (empty access token, missing or past expiry). Transient. */
   INVALID_TOKEN_RESPONSE: 'ENTRA_INVALID_TOKEN_RESPONSE',

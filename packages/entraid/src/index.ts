@@ -21,6 +21,7 @@ export {
 } from './entra-id-credentials-provider-factory';
 export { EntraidCredentialsProvider } from './entraid-credentials-provider';
 export { EntraIdErrorCode } from './error-codes';
+export { AuthCodeFlowHelper, type AuthCodeFlowHelperParams } from './flows/auth-code-flow-helper';
 export type {
   AuthCodePKCEFlow,
   AuthCodePKCEParams,
@@ -30,7 +31,13 @@ export type {
 export type { ClientCertificateOptions } from './flows/client-certificate';
 export type { ManagedIdentityOptions, UserAssignedManagedIdentityOptions } from './flows/managed-identity';
 export type { DefaultAzureCredentialsParams } from './flows/token-credential';
+export { MSALIdentityProvider } from './identity-providers/msal-identity-provider';
 export type { EntraIdLogger, EntraIdLogLevel } from './logger';
+export {
+  type FetchDispatcher,
+  FetchNetworkClient,
+  type FetchNetworkClientOptions,
+} from './network/fetch-network-client';
 export type {
   AppRegistrationOptions,
   BaseProviderOptions,

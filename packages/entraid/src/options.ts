@@ -27,6 +27,8 @@ export interface BaseProviderOptions {
   /**
    * When and how tokens are refreshed and failed requests retried (token-core `TokenManagerConfig`).
    * Default: refresh at 70 % of the lifetime, 3 retries from 1 s with Entra-aware classification.
+   * A `retry.isRetryable` of yours receives what MSAL / the TokenCredential threw (as with
+   * @redis/entraid); `toIdentityProviderError(error, { flow, managedIdentity })` gives this package's verdict on it.
    */
   tokenManagerConfig?: TokenManagerConfig;
   /** Called when re-authenticating a live connection with a new token fails. Default: ignore (events still fire). */
@@ -49,8 +51,9 @@ export interface BaseProviderOptions {
 /** Options of the MSAL-based flows. */
 export interface MsalProviderOptions extends BaseProviderOptions {
   /**
-   * Scopes requested. Default `['https://redis.azure.com/.default']`. For managed identity the single
-   * scope is sent as resource without `/.default` (default resource `https://redis.azure.com`).
+   * Scopes requested. Default `['https://redis.azure.com/.default']`. For managed identity the first
+   * scope is sent as resource without `/.default` (default resource `https://redis.azure.com`); others
+   * are ignored, as @redis/entraid does.
    */
   scopes?: string[];
   /** Extra MSAL configuration merged over the built one. */

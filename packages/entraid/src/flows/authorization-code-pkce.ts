@@ -1,23 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AccountInfo,
-  type AuthenticationResult,
-  CryptoProvider,
-  PublicClientApplication,
-} from '@azure/msal-node';
-import { REDIS_SCOPE_DEFAULT } from '../constants';
+import { type AccountInfo, type AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
+import { systemClock } from '@authx/token-core';
 import { EntraIdentityProvider } from '../identity-providers/entra-identity-provider';
 import { invalidOption } from '../invalid-option';
 import type { AppRegistrationOptions } from '../options';
 import { createRedactor } from '../redact';
-import { optionalString, requiredString, scopesOption } from '../validate';
+import { optionalString, requiredString } from '../validate';
+import { AuthCodeFlowHelper } from './auth-code-flow-helper';
 import { buildAppConfiguration, constructMsal } from './confidential-client';
+import { PendingStates, pendingStatesLimits } from './pending-states';
 import { msalWillThrottle, readMsalResult } from './read-msal-result';
 
 /** Options of the authorization code + PKCE flow (a user signs in; tokens are refreshed silently). */
 export interface AuthCodePKCEParams extends AppRegistrationOptions {
   /** Redirect URI registered for the app; the authorization server sends the code there. Required. */
   redirectUri: string;
+  /**
+   * How long a `state` issued by `getAuthCodeUrl` is accepted by `createCredentialsProvider`, in
+   * milliseconds. Default 900000 (15 min).
+   */
+  stateTtlMs?: number;
+  /**
+   * At most this many issued states wait for their redirect; issuing one more forgets the oldest
+   * (its redirect is then refused). Integer ≥ 1. Default 1000.
+   */
+  maxPendingStates?: number;
 }
 
 /** A PKCE verifier/challenge pair (challengeMethod is always 'S256'). */
@@ -35,7 +42,10 @@ export interface PKCEParams {
   verifier: string;
   /** `client_info` from the redirect, if any. */
   clientInfo?: string;
-  /** `state` from the redirect; when given it must be one issued by getAuthCodeUrl (checked here, once). */
+  /**
+   * `state` from the redirect; when given it must be exactly one issued by getAuthCodeUrl, not older
+   * than `stateTtlMs` (checked here, once).
+   */
   state?: string;
 }
 
@@ -55,29 +65,20 @@ export function createAuthorizationCodeFlow<P>(
   requireOid: boolean,
   toProvider: (identityProvider: EntraIdentityProvider<AuthenticationResult>) => P,
 ): AuthCodePKCEFlow<P> {
-  const redirectUri = requiredString('redirectUri', options.redirectUri);
-  const scopes = scopesOption('scopes', options.scopes, [REDIS_SCOPE_DEFAULT]);
+  const helper = AuthCodeFlowHelper.create(options);
+  const { redirectUri, scopes } = helper;
   const redact = createRedactor([]);
   const config = buildAppConfiguration(options, {}, redact, { appOnly: false });
-  const urlApp = constructMsal(() => new PublicClientApplication(config));
-  const issuedStates = new Set<string>();
-  const cryptoProvider = new CryptoProvider();
+  const { ttlMs, maxEntries } = pendingStatesLimits(options);
+  const clock = options.clock ?? systemClock;
+  const issuedStates = new PendingStates({ ttlMs, maxEntries, nowMs: () => clock.now() });
 
   return {
-    async getPKCECodes() {
-      const { verifier, challenge } = await cryptoProvider.generatePkceCodes();
-      return { verifier, challenge, challengeMethod: 'S256' };
-    },
+    getPKCECodes: () => AuthCodeFlowHelper.generatePKCE(),
 
     async getAuthCodeUrl(pkceCodes) {
       const state = optionalString('state', pkceCodes?.state) ?? randomUUID();
-      const url = await urlApp.getAuthCodeUrl({
-        scopes,
-        redirectUri,
-        codeChallenge: requiredString('pkceCodes.challenge', pkceCodes?.challenge),
-        codeChallengeMethod: pkceCodes.challengeMethod ?? 'S256',
-        state,
-      });
+      const url = await helper.getAuthCodeUrl({ ...pkceCodes, state });
       issuedStates.add(state);
       return url;
     },
@@ -88,12 +89,12 @@ export function createAuthorizationCodeFlow<P>(
       const clientInfo = optionalString('clientInfo', params?.clientInfo);
       if (params.state !== undefined) {
         // Compared here, not by MSAL (passing state to acquireTokenByCode fails invalid_state).
-        // The redirect carries MSAL's `<library state>|<our state>`; the raw value is accepted too.
+        // msal-node sends the state unchanged, so the redirect's value must match exactly.
         const state = requiredString('state', params.state);
-        if (!issuedStates.delete(state.slice(state.indexOf('|') + 1))) {
+        if (!issuedStates.take(state)) {
           throw invalidOption(
             'state',
-            'the state of an authorization URL returned by getAuthCodeUrl, used once',
+            'the state of an authorization URL returned by getAuthCodeUrl, used once within stateTtlMs',
             params.state,
           );
         }

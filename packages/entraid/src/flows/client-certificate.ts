@@ -12,6 +12,10 @@ import { optionalString } from '../validate';
 /**
  * A client certificate: the @redis/entraid shape (`thumbprint` + `privateKey` [+ `x5c`]) or PEM
  * text / file paths from which thumbprints are computed. PEM values may be given inline or as paths.
+ *
+ * Which hash signs the assertion follows what was given: `thumbprintSha256` → SHA-256 (PS256,
+ * `x5t#S256`); otherwise `thumbprint` → SHA-1 (RS256, `x5t`) — ADFS and other non-Entra authorities
+ * accept only that; neither → SHA-256 computed from `certificate`.
  */
 export interface ClientCertificateOptions {
   /**
@@ -24,9 +28,15 @@ export interface ClientCertificateOptions {
   privateKey?: string;
   /** Passphrase of an encrypted private key. */
   privateKeyPassphrase?: string;
-  /** Hex SHA-1 thumbprint (@redis/entraid). Computed from `certificate` when absent; checked against it when both are given. */
+  /**
+   * Hex SHA-1 thumbprint (@redis/entraid). When given (and `thumbprintSha256` is not) the assertion
+   * is signed RS256 with `x5t` (SHA-1), as ADFS requires; checked against `certificate` when both are given.
+   */
   thumbprint?: string;
-  /** Hex SHA-256 thumbprint; preferred by MSAL (PS256 assertion with `x5t#S256`). Computed from `certificate` when absent. */
+  /**
+   * Hex SHA-256 thumbprint: the assertion is signed PS256 with `x5t#S256`. Checked against
+   * `certificate` when both are given; used (computed from `certificate`) when no thumbprint is given.
+   */
   thumbprintSha256?: string;
   /** PEM certificate chain to send as `x5c` (@redis/entraid), inline or a path. */
   x5c?: string;
@@ -120,6 +130,8 @@ function resolveThumbprints(
         'a different thumbprint',
       );
     }
+    // A SHA-1 thumbprint alone is the user's choice of SHA-1 (x5t): ADFS does not accept x5t#S256.
+    if (sha1 !== undefined && sha256 === undefined) return { thumbprint: sha1 };
     return { thumbprintSha256: computedSha256 };
   }
   if (sha256 !== undefined) return { thumbprintSha256: sha256 };

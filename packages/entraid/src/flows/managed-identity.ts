@@ -46,16 +46,13 @@ export function userAssignedIdParams(options: UserAssignedManagedIdentityOptions
   return { [key]: optionalString(key, options[key]) };
 }
 
-/** The managed-identity resource for the configured scope: the scope without `/.default`. */
+/**
+ * The managed-identity resource: the first scope without `/.default`. A managed identity token is
+ * issued for one resource; further scopes are ignored, as @redis/entraid does.
+ */
 export function managedIdentityResource(scopes: unknown): string {
-  const list = scopesOption('scopes', scopes, [REDIS_SCOPE]);
-  if (list.length !== 1)
-    throw invalidOption(
-      'scopes',
-      'exactly one scope (a managed identity token is issued for one resource)',
-      list.length,
-    );
-  return list[0].replace(/\/\.default$/, '');
+  const [first] = scopesOption('scopes', scopes, [REDIS_SCOPE]);
+  return first.replace(/\/\.default$/, '');
 }
 
 /**

@@ -4,14 +4,48 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node';
+import { invalidOption } from '../invalid-option';
+import { optionalObject } from '../validate';
+import { parseRetryAfterMs } from './parse-retry-after';
 import { idpRequestContext } from './request-context';
 
 /**
- * MSAL's default HTTP behaviour (global fetch, JSON body, same error codes: `network_error`,
- * `token_parsing_error`) plus cancellation: every request also listens to the current attempt's
- * AbortSignal, so a hung identity endpoint is really abandoned, not only raced.
+ * An undici `Dispatcher` — `Agent`, `ProxyAgent`, … from the `undici` package — which Node's global
+ * fetch accepts as its `dispatcher`. Declared structurally: this package does not depend on undici.
+ */
+export interface FetchDispatcher {
+  dispatch(options: unknown, handler: unknown): boolean;
+}
+
+/** Options of {@link FetchNetworkClient}. */
+export interface FetchNetworkClientOptions {
+  /**
+   * Passed to every fetch as `dispatcher`: e.g. `new Agent({ connect: { ca } })` from `undici` to
+   * trust a private CA in-process, or a `ProxyAgent`. Default: fetch's global dispatcher (the
+   * system trust store plus NODE_EXTRA_CA_CERTS, no proxy).
+   */
+  dispatcher?: FetchDispatcher;
+}
+
+/**
+ * The network client every MSAL flow of this package uses unless `msalConfig.system.networkClient`
+ * replaces it: MSAL's default HTTP behaviour (global fetch, JSON body, same error codes:
+ * `network_error`, `token_parsing_error`) plus cancellation — every request also listens to the
+ * current attempt's AbortSignal, so a hung identity endpoint is really abandoned, not only raced.
+ * Construct one yourself to give it a `dispatcher` (private CA, proxy) and pass it as
+ * `msalConfig.system.networkClient`.
  */
 export class FetchNetworkClient implements INetworkModule {
+  readonly #dispatcher: FetchDispatcher | undefined;
+
+  constructor(options: FetchNetworkClientOptions = {}) {
+    const dispatcher = optionalObject<FetchDispatcher>('dispatcher', options?.dispatcher);
+    if (dispatcher !== undefined && typeof dispatcher.dispatch !== 'function') {
+      throw invalidOption('dispatcher', 'an undici Dispatcher (an object with dispatch())', dispatcher);
+    }
+    this.#dispatcher = dispatcher;
+  }
+
   sendGetRequestAsync<T>(
     url: string,
     options?: NetworkRequestOptions,
@@ -41,7 +75,8 @@ export class FetchNetworkClient implements INetworkModule {
         headers: options?.headers,
         body: method === 'POST' ? (options?.body ?? '') : undefined,
         signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-      });
+        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      } as RequestInit);
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${describeCause(error)}` : 'unknown';
       throw new AuthError('network_error', '', `Network request failed: ${reason}`);
@@ -53,12 +88,23 @@ export class FetchNetworkClient implements INetworkModule {
     let body: T;
     try {
       body = (await response.json()) as T;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'unknown';
+    } catch {
+      // MSAL never sees this response (an HTML error page, say): keep its status and Retry-After
+      // for the classification, as ObservingNetworkClient does for the responses MSAL does see.
+      const context = idpRequestContext.getStore();
+      if (context && !response.ok) {
+        context.lastErrorResponse = {
+          status: response.status,
+          retryAfterMs: parseRetryAfterMs(headers, Date.now()),
+        };
+      }
+      // The parser's message quotes the body, which the server controls (a proxy page may echo the
+      // request, secrets included): name the content type only.
+      const type = headers['content-type']?.split(';')[0] || 'no content type';
       throw new AuthError(
         'token_parsing_error',
         '',
-        `Failed to parse response (HTTP ${response.status}): ${reason}`,
+        `Failed to parse response (HTTP ${response.status}, ${type}): the body is not JSON`,
       );
     }
     return { headers, body, status: response.status };

@@ -32,7 +32,7 @@ describe('createForAuthorizationCodeWithPKCE end to end', () => {
     });
     const pkceCodes = await flow.getPKCECodes();
     const redirect = await followAuthorizationUrl(
-      await flow.getAuthCodeUrl({ ...pkceCodes, state: 'my-state' }),
+      await flow.getAuthCodeUrl({ ...pkceCodes, state: 'my-state|return=/home' }),
       emulator.caPem,
     );
     return flow.createCredentialsProvider({

@@ -6,12 +6,13 @@ import {
 } from '@authx/emulator';
 import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
 import { EntraIdCredentialsProviderFactory } from '../../src';
-import { startShortLivedEmulator } from '../helpers/emulator';
+import { emulatorNetworkClient, startShortLivedEmulator } from '../helpers/emulator';
 import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { subscribeRecording } from '../helpers/subscribe';
 
 const CLIENT_ID = 'c3c3c3c3-0000-4000-8000-000000000001';
 
-/** Records the client assertions MSAL posts, to check how it signed them. */
+/** Records the client assertions MSAL posts (then sends them with `inner`), to check how it signed them. */
 function recordingClient(inner: INetworkModule, assertions: string[]): INetworkModule {
   return {
     sendGetRequestAsync: (url, options, timeout) => inner.sendGetRequestAsync(url, options, timeout),
@@ -52,7 +53,9 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
         clientId: CLIENT_ID,
         certificate: { certificate: cert.certPem, privateKey: cert.keyPem },
         authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
-        msalConfig: { system: { networkClient: recordingClient(emulator.msalNetworkClient(), assertions) } },
+        msalConfig: {
+          system: { networkClient: recordingClient(emulatorNetworkClient(emulator), assertions) },
+        },
         tokenManagerConfig: { expirationRefreshRatio: 0.5 },
       });
       const outcome = await runThroughRotations(provider, gateway, { RESP });
@@ -72,7 +75,7 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
       clientId: CLIENT_ID,
       certificate: { thumbprint: cert.thumbprintSha1, privateKey: cert.keyPem, x5c: cert.certPem },
       authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
-      msalConfig: { system: { networkClient: recordingClient(emulator.msalNetworkClient(), assertions) } },
+      msalConfig: { system: { networkClient: recordingClient(emulatorNetworkClient(emulator), assertions) } },
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
     const outcome = await runThroughRotations(provider, gateway, { RESP: 3, rotations: 1 });
@@ -83,5 +86,25 @@ describe('createForClientCredentialsWithCertificate end to end', () => {
       x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url'),
     });
     expect(header.x5c).toEqual([cert.certPem.replace(/-----[A-Z ]+-----|\s/g, '')]);
+  });
+
+  it('signs with SHA-1 (RS256, x5t) when the SHA-1 thumbprint is given with the certificate PEM', async () => {
+    const assertions: string[] = [];
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentialsWithCertificate({
+      clientId: CLIENT_ID,
+      certificate: { certificate: cert.certPem, privateKey: cert.keyPem, thumbprint: cert.thumbprintSha1 },
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: { system: { networkClient: recordingClient(emulatorNetworkClient(emulator), assertions) } },
+    });
+    const { first, subscription } = await subscribeRecording(provider);
+    subscription.dispose();
+    provider.dispose();
+    expect(first.password).toEqual(expect.any(String));
+    const header = headerOf(assertions[0]);
+    expect(header).toMatchObject({
+      alg: 'RS256',
+      x5t: Buffer.from(cert.thumbprintSha1, 'hex').toString('base64url'),
+    });
+    expect(header['x5t#S256']).toBeUndefined();
   });
 });

@@ -1,13 +1,15 @@
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, type EntraEmulator } from '@authx/emulator';
 import { RefreshFailedError, RequestTimeoutError } from '@authx/token-core';
+import { ServerError } from '@azure/msal-node';
 import {
   EntraIdCredentialsProviderFactory,
   EntraIdErrorCode,
   type EntraidCredentialsProvider,
 } from '../../src';
 import { emulatorMsalConfig, FAST_RETRY, startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
-import { subscribeRecording } from '../helpers/subscribe';
+import { subscribeRecording, waitFor } from '../helpers/subscribe';
 
+// Every request goes through the production FetchNetworkClient (see emulatorMsalConfig).
 describe('client credentials against the emulator: failures', () => {
   let emulator: EntraEmulator;
   const providers: EntraidCredentialsProvider[] = [];
@@ -52,6 +54,30 @@ describe('client credentials against the emulator: failures', () => {
     expect(tokenRequests(emulator)).toHaveLength(1);
   });
 
+  it('hands a user’s retry.isRetryable the MSAL error itself, as @redis/entraid does', async () => {
+    const seen: unknown[] = [];
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
+      clientId: DEFAULT_CLIENT_ID,
+      clientSecret: 'wrong-secret-value',
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: emulatorMsalConfig(emulator),
+      tokenManagerConfig: {
+        retry: {
+          ...FAST_RETRY,
+          isRetryable: (error) => {
+            seen.push(error);
+            return false;
+          },
+        },
+      },
+    });
+    providers.push(provider);
+    await subscribeRecording(provider).catch(() => undefined);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeInstanceOf(ServerError);
+    expect(seen[0]).toMatchObject({ errorCode: 'invalid_client', status: 401 });
+  });
+
   it('recovers after three 503s with exactly four token requests and the configured backoff', async () => {
     emulator.faults.inject({ endpoint: 'token', status: 503, times: 3 });
     const provider = create();
@@ -78,7 +104,7 @@ describe('client credentials against the emulator: failures', () => {
     expect(tokenRequests(emulator).map((r) => r.status)).toEqual([429, 200]);
   });
 
-  it('times out a hanging token endpoint, then recovers', async () => {
+  it('times out a hanging token endpoint, closes the hung request, then recovers', async () => {
     const hang = emulator.faults.inject({ endpoint: 'token', hang: true });
     const provider = create(DEFAULT_CLIENT_SECRET, 500);
     const failures: unknown[] = [];
@@ -86,9 +112,38 @@ describe('client credentials against the emulator: failures', () => {
     const { first } = await subscribeRecording(provider);
     expect(first.username).toEqual(expect.any(String));
     expect(failures).toEqual([expect.any(RequestTimeoutError)]);
-    // The hung request is logged only when its connection closes; the fault counts it.
     expect(hang.hits).toBe(1);
-    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([200]);
+    // The emulator logs a hung request when its connection closes: the production client aborted it
+    // (status null: closed without an answer) rather than leaving it open behind the timeout.
+    await waitFor(() => tokenRequests(emulator).length === 2, 5000, 'the hung request to be closed');
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual(expect.arrayContaining([null, 200]));
+  });
+
+  it('retries an HTML 503 error page as transient, with its status and Retry-After', async () => {
+    emulator.faults.inject({
+      endpoint: 'token',
+      status: 503,
+      body: '<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>',
+      headers: { 'Content-Type': 'text/html', 'Retry-After': '1' },
+    });
+    const provider = create();
+    const failures: unknown[] = [];
+    const delaysMs: number[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    provider.events.on('retryScheduled', ({ delayMs }) => delaysMs.push(delayMs));
+    const { first } = await subscribeRecording(provider);
+    expect(first.password).toEqual(expect.any(String));
+    expect(failures).toEqual([
+      expect.objectContaining({
+        code: EntraIdErrorCode.SERVER_UNAVAILABLE,
+        isRetryable: true,
+        status: 503,
+        retryAfterMs: 1000,
+      }),
+    ]);
+    expect((failures[0] as Error).cause).toMatchObject({ errorCode: 'token_parsing_error' });
+    expect(delaysMs).toEqual([1000]);
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([503, 200]);
   });
 
   it('treats an unreachable authority as transient and gives up only after the retries', async () => {

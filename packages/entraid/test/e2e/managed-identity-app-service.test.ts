@@ -5,6 +5,7 @@ import {
   type EntraEmulator,
   type RedisGateway,
 } from '@authx/emulator';
+import type { RefreshFailedError } from '@authx/token-core';
 import { EntraIdCredentialsProviderFactory, EntraIdErrorCode } from '../../src';
 import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
@@ -67,6 +68,19 @@ describe('managed identity end to end: App Service source', () => {
     });
   });
 
+  it('asks for the first scope’s resource when given several, as @redis/entraid does', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
+      scopes: ['https://redis.azure.com/.default', 'https://graph.microsoft.com/.default'],
+    });
+    const { first, subscription } = await subscribeRecording(provider);
+    subscription.dispose();
+    provider.dispose();
+    expect(first.username).toBe(DEFAULT_SYSTEM_MI_OBJECT_ID);
+    const claims = JSON.parse(Buffer.from(first.password?.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims.aud).toBe('https://redis.azure.com');
+    expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([200]);
+  });
+
   it('retries a 500 once with the configured backoff, not MSAL’s own (internal retries off)', async () => {
     emulator.faults.inject({ endpoint: 'mi', status: 500 });
     const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
@@ -81,5 +95,21 @@ describe('managed identity end to end: App Service source', () => {
       expect.objectContaining({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, status: 500 }),
     ]);
     expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([500, 200]);
+  });
+
+  it('stops at once, after one request, for an unknown user-assigned identity (answered 400 without an OAuth error code)', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
+      userAssignedClientId: '0bad0bad-0000-4000-8000-000000000000',
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
+    const error = await subscribeRecording(provider).catch((e: unknown) => e);
+    provider.dispose();
+    expect(error).toMatchObject({ reason: 'permanent-error', attempts: 1 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.REQUEST_REJECTED,
+      isRetryable: false,
+      status: 400,
+    });
+    expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([400]);
   });
 });

@@ -4,6 +4,7 @@ import {
   type EntraEmulator,
   type RedisGateway,
 } from '@authx/emulator';
+import type { RefreshFailedError } from '@authx/token-core';
 import {
   EntraIdCredentialsProviderFactory,
   EntraIdErrorCode,
@@ -108,5 +109,21 @@ describe('managed identity end to end: IMDS source', () => {
     expect(failures).toEqual([
       expect.objectContaining({ code: 'INVALID_TOKEN_RESPONSE', isRetryable: true }),
     ]);
+  });
+
+  it('stops at once, after one request, for an unknown user-assigned identity (answered 400 invalid_request)', async () => {
+    const provider = EntraIdCredentialsProviderFactory.createForUserAssignedManagedIdentity({
+      userAssignedClientId: '0bad0bad-0000-4000-8000-000000000000',
+      tokenManagerConfig: { retry: FAST_RETRY },
+    });
+    const error = await subscribeRecording(provider).catch((e: unknown) => e);
+    provider.dispose();
+    expect(error).toMatchObject({ reason: 'permanent-error', attempts: 1 });
+    expect((error as RefreshFailedError).lastError).toMatchObject({
+      code: EntraIdErrorCode.REQUEST_REJECTED,
+      isRetryable: false,
+      status: 400,
+    });
+    expect(managedIdentityRequests(emulator).map((r) => r.status)).toEqual([400]);
   });
 });

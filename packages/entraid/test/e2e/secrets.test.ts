@@ -21,6 +21,8 @@ import { subscribeRecording } from '../helpers/subscribe';
 
 const CERT_CLIENT_ID = '5ec7e7a5-0000-4000-8000-000000000001';
 const WRONG_SECRET = 'wrong-but-still-secret-value';
+/** Text of an error page that echoes the request, as a misconfigured proxy does: must not be quoted. */
+const ECHOED_PAGE_MARKER = 'echoed-request-page-marker';
 
 // Runs every flow, with successes and failures, and proves that nothing observable — log lines at
 // MSAL's most verbose level, error messages, util.inspect / JSON / String of providers and errors —
@@ -103,6 +105,36 @@ describe('secrets stay out of logs, messages and inspection', () => {
     observe(await subscribeRecording(wrong).catch((e: unknown) => e));
     observe(wrong);
     wrong.dispose();
+  });
+
+  it('client secret through the production network client: an HTML page echoing the request, a hang', async () => {
+    emulator.faults.inject({
+      endpoint: 'token',
+      status: 502,
+      headers: { 'Content-Type': 'text/html' },
+      body: `<html><body>${ECHOED_PAGE_MARKER} client_secret=${DEFAULT_CLIENT_SECRET}</body></html>`,
+    });
+    emulator.faults.inject({ endpoint: 'token', hang: true });
+    const provider = watchTokens(
+      EntraIdCredentialsProviderFactory.createForClientCredentials({
+        ...common,
+        clientId: DEFAULT_CLIENT_ID,
+        clientSecret: DEFAULT_CLIENT_SECRET,
+        authorityConfig: authority(),
+        msalConfig: emulatorMsalConfig(emulator),
+        tokenManagerConfig: { retry: FAST_RETRY, requestTimeoutMs: 500 },
+      }),
+    );
+    const failures: unknown[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    const { subscription } = await subscribeRecording(provider);
+    observe(provider);
+    subscription.dispose();
+    provider.dispose();
+    expect(failures).toEqual([
+      expect.objectContaining({ code: 'ENTRA_SERVER_UNAVAILABLE', status: 502 }),
+      expect.objectContaining({ code: 'REQUEST_TIMEOUT' }),
+    ]);
   });
 
   it('certificate: rotation and a key that does not match', async () => {
@@ -188,6 +220,7 @@ describe('secrets stay out of logs, messages and inspection', () => {
     const keyLines = (pem: string) =>
       pem.split('\n').filter((line) => line.length >= 40 && !line.startsWith('-----'));
     const needles = [
+      ECHOED_PAGE_MARKER,
       DEFAULT_CLIENT_SECRET,
       WRONG_SECRET,
       emulator.identityHeader,

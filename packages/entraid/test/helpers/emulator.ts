@@ -1,6 +1,7 @@
 import { type EntraEmulator, type EntraEmulatorOptions, startEntraEmulator } from '@authx/emulator';
 import type { TokenManagerConfig } from '@authx/token-core';
-import type { MsalConfigOverrides } from '../../src';
+import { Agent } from 'undici';
+import { FetchNetworkClient, type MsalConfigOverrides } from '../../src';
 
 /** Token lifetime for rotation tests, in seconds: short so that several rotations fit in a few seconds. */
 export const SHORT_TOKEN_LIFETIME_SEC = 2;
@@ -10,9 +11,19 @@ export function startShortLivedEmulator(options: EntraEmulatorOptions = {}): Pro
   return startEntraEmulator({ tokenLifetimeSec: SHORT_TOKEN_LIFETIME_SEC, ...options });
 }
 
-/** In-process MSAL trust of the emulator CA (its network client), without NODE_EXTRA_CA_CERTS. */
+/**
+ * The production network client (FetchNetworkClient on Node's global fetch: timeouts, aborts, HTML
+ * error pages) trusting the emulator's CA in-process through an undici Agent, so MSAL's requests take
+ * the production path; only the trust store differs (NODE_EXTRA_CA_CERTS is read at process start
+ * and would replace the machine's own value).
+ */
+export function emulatorNetworkClient(emulator: EntraEmulator): FetchNetworkClient {
+  return new FetchNetworkClient({ dispatcher: new Agent({ connect: { ca: emulator.caPem } }) });
+}
+
+/** MSAL configuration that reaches the emulator through {@link emulatorNetworkClient}. */
 export function emulatorMsalConfig(emulator: EntraEmulator): MsalConfigOverrides {
-  return { system: { networkClient: emulator.msalNetworkClient() } };
+  return { system: { networkClient: emulatorNetworkClient(emulator) } };
 }
 
 /** Retry settings for failure tests: fast, jitter-free, so delays are exact. */

@@ -9,6 +9,7 @@ import {
   ClientAuthError,
   ClientConfigurationError,
   InteractionRequiredAuthError,
+  ManagedIdentityApplication,
   ServerError,
 } from '@azure/msal-node';
 import { toIdentityProviderError } from '../../src/classify-error';
@@ -134,31 +135,45 @@ describe('toIdentityProviderError', () => {
   });
 
   describe('managed identity', () => {
-    it.each([400, 404, 410, 429, 500])(
-      'classifies an App Service style HTTP %i (empty errorCode) as transient',
+    // App Service answers errors without an OAuth code (errorCode ""), IMDS with one.
+    const appService = (status: number) => new ServerError('', '', 'x', '', undefined, status);
+    const imds = (status: number, code = 'invalid_request') =>
+      new ServerError(code, '', 'x', '', undefined, status);
+
+    it.each([404, 408, 410, 429, 500, 503])(
+      'classifies HTTP %i as transient from App Service and from IMDS',
       (status) => {
-        expect(
-          classify(new ServerError('', '', 'x', '', undefined, status), { managedIdentity: true }),
-        ).toMatchObject({
-          code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
-          isRetryable: true,
-          status,
-        });
+        for (const error of [appService(status), imds(status)]) {
+          expect(classify(error, { managedIdentity: true })).toMatchObject({
+            code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+            isRetryable: true,
+            status,
+          });
+        }
       },
     );
 
-    it('classifies an IMDS 410 as transient even with an invalid_request body', () => {
-      expect(
-        classify(new ServerError('invalid_request', '', 'x', '', undefined, 410), { managedIdentity: true })
-          .isRetryable,
-      ).toBe(true);
+    it.each([400, 401, 403])('classifies HTTP %i as permanent from App Service and from IMDS', (status) => {
+      for (const error of [appService(status), imds(status)]) {
+        expect(classify(error, { managedIdentity: true })).toMatchObject({
+          code: EntraIdErrorCode.REQUEST_REJECTED,
+          isRetryable: false,
+          status,
+        });
+      }
     });
 
-    it('classifies a 400 invalid_resource as permanent', () => {
-      expect(
-        classify(new ServerError('invalid_resource', '', 'x', '', undefined, 400), { managedIdentity: true })
-          .isRetryable,
-      ).toBe(false);
+    it('classifies an unknown identity (400) the same from App Service and IMDS', () => {
+      const fromAppService = classify(appService(400), { managedIdentity: true });
+      const fromImds = classify(imds(400), { managedIdentity: true });
+      expect(fromAppService).toMatchObject({ isRetryable: false, code: fromImds.code });
+    });
+
+    it('keeps the OAuth code of a permanent answer: 400 invalid_resource is an invalid scope', () => {
+      expect(classify(imds(400, 'invalid_resource'), { managedIdentity: true })).toMatchObject({
+        code: EntraIdErrorCode.INVALID_SCOPE,
+        isRetryable: false,
+      });
     });
 
     it('classifies a refused connection as managed identity unavailable', () => {
@@ -174,6 +189,44 @@ describe('toIdentityProviderError', () => {
         classify(error, { managedIdentity: true, lastErrorResponse: { status: 429, retryAfterMs: 2000 } })
           .retryAfterMs,
       ).toBe(2000);
+    });
+
+    describe('MSAL ManagedIdentityError', () => {
+      // msal-node does not export the class: take it from an error MSAL really raises.
+      const ManagedIdentityError = (() => {
+        try {
+          new ManagedIdentityApplication({
+            managedIdentityIdParams: { userAssignedClientId: 'a', userAssignedObjectId: 'b' },
+          });
+        } catch (error) {
+          return (error as Error).constructor as new (
+            errorCode: string,
+            correlationId: string,
+          ) => Error;
+        }
+        throw new Error('MSAL accepted two managed identity ids');
+      })();
+
+      it.each([
+        'invalid_managed_identity_id_type',
+        'unable_to_create_source',
+        'identity_endpoint_url_malformed',
+        'user_assigned_not_available_at_runtime',
+        'unable_to_create_cloud_shell',
+      ])('classifies %s as a permanent configuration error', (errorCode) => {
+        const error = new ManagedIdentityError(errorCode, '');
+        expect(error.name).toBe('ManagedIdentityError');
+        expect(classify(error, { managedIdentity: true })).toMatchObject({
+          code: EntraIdErrorCode.CONFIGURATION_ERROR,
+          isRetryable: false,
+        });
+      });
+
+      it('classifies network_unavailable (the endpoint timed out) as transient', () => {
+        expect(
+          classify(new ManagedIdentityError('network_unavailable', ''), { managedIdentity: true }),
+        ).toMatchObject({ code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE, isRetryable: true });
+      });
     });
   });
 
@@ -196,6 +249,24 @@ describe('toIdentityProviderError', () => {
         code: EntraIdErrorCode.SERVER_UNAVAILABLE,
         isRetryable: true,
         status: 503,
+      });
+    });
+
+    it('classifies a ManagedIdentityCredential failure by the managed identity rules', () => {
+      const gone = new CredentialUnavailableError('ManagedIdentityCredential: Authentication failed.', {
+        cause: new ServerError('invalid_request', '', 'x', '', undefined, 410),
+      });
+      expect(classify(gone)).toMatchObject({
+        code: EntraIdErrorCode.MANAGED_IDENTITY_UNAVAILABLE,
+        isRetryable: true,
+        status: 410,
+      });
+      const unknownIdentity = new CredentialUnavailableError('ManagedIdentityCredential: failed.', {
+        cause: new ServerError('', '', 'x', '', undefined, 400),
+      });
+      expect(classify(unknownIdentity)).toMatchObject({
+        code: EntraIdErrorCode.REQUEST_REJECTED,
+        isRetryable: false,
       });
     });
 

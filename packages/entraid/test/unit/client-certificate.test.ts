@@ -47,6 +47,27 @@ describe('loadClientCertificate', () => {
     expect(clientCertificate.thumbprintSha256).toBeUndefined();
   });
 
+  it('keeps SHA-1 when the SHA-1 thumbprint is given with the certificate (ADFS needs x5t)', () => {
+    const { clientCertificate } = loadClientCertificate({
+      certificate: cert.certPem,
+      privateKey: cert.keyPem,
+      thumbprint: cert.thumbprintSha1,
+    });
+    expect(clientCertificate.thumbprint).toBe(cert.thumbprintSha1);
+    expect(clientCertificate.thumbprintSha256).toBeUndefined();
+  });
+
+  it('uses SHA-256 when both thumbprints are given', () => {
+    const { clientCertificate } = loadClientCertificate({
+      certificate: cert.certPem,
+      privateKey: cert.keyPem,
+      thumbprint: cert.thumbprintSha1,
+      thumbprintSha256: cert.thumbprintSha256,
+    });
+    expect(clientCertificate).toMatchObject({ thumbprintSha256: cert.thumbprintSha256 });
+    expect(clientCertificate.thumbprint).toBeUndefined();
+  });
+
   it('reads certificate and key from file paths, and a key from a combined PEM file', () => {
     const certPath = join(dir, 'cert.pem');
     const keyPath = join(dir, 'key.pem');

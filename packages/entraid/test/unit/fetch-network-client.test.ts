@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { FetchNetworkClient } from '../../src/network/fetch-network-client';
 import { ObservingNetworkClient } from '../../src/network/observing-network-client';
 import { type IdpRequestContext, idpRequestContext } from '../../src/network/request-context';
@@ -21,7 +22,7 @@ describe('FetchNetworkClient + ObservingNetworkClient (real HTTP on loopback)', 
           .writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' })
           .end('{"error":"throttled"}');
       } else if (request.url === '/html') {
-        response.writeHead(503, { 'content-type': 'text/html' }).end('<html>down</html>');
+        response.writeHead(503, { 'content-type': 'text/html', 'retry-after': '2' }).end('<html>down</html>');
       } else {
         hung.push(response); // never answers
       }
@@ -59,11 +60,45 @@ describe('FetchNetworkClient + ObservingNetworkClient (real HTTP on loopback)', 
     expect(context.lastErrorResponse).toEqual({ status: 429, retryAfterMs: 3000 });
   });
 
-  it('fails with MSAL’s token_parsing_error for a non-JSON body', async () => {
-    await expect(client.sendGetRequestAsync(`${baseUrl}/html`)).rejects.toMatchObject({
-      name: 'AuthError',
-      errorCode: 'token_parsing_error',
-    });
+  it('fails with MSAL’s token_parsing_error for a non-JSON body, without quoting the body', async () => {
+    const error = await client.sendGetRequestAsync(`${baseUrl}/html`).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AuthError', errorCode: 'token_parsing_error' });
+    expect((error as Error).message).toContain('HTTP 503, text/html');
+    expect((error as Error).message).not.toContain('down');
+  });
+
+  it('keeps the status and Retry-After of a non-JSON error page in the attempt context', async () => {
+    const context: IdpRequestContext = {};
+    await expect(
+      idpRequestContext.run(context, () => client.sendGetRequestAsync(`${baseUrl}/html`)),
+    ).rejects.toMatchObject({ errorCode: 'token_parsing_error' });
+    expect(context.lastErrorResponse).toEqual({ status: 503, retryAfterMs: 2000 });
+  });
+
+  it('sends every request through the given dispatcher', async () => {
+    const agent = new Agent();
+    const dispatched: string[] = [];
+    const dispatcher = {
+      dispatch(...[options, handler]: Parameters<Agent['dispatch']>) {
+        dispatched.push(`${options.method} ${options.path}`);
+        return agent.dispatch(options, handler);
+      },
+    };
+    const viaDispatcher = new FetchNetworkClient({ dispatcher });
+    try {
+      await expect(viaDispatcher.sendGetRequestAsync(`${baseUrl}/ok`)).resolves.toMatchObject({
+        status: 200,
+      });
+      expect(dispatched).toEqual(['GET /ok']);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('names an invalid dispatcher', () => {
+    expect(() => new FetchNetworkClient({ dispatcher: {} as never })).toThrow(
+      expect.objectContaining({ option: 'dispatcher' }),
+    );
   });
 
   it('fails with MSAL’s network_error when the connection is refused', async () => {
