@@ -44,7 +44,8 @@ describe('self-healing › a long outage (3 s tokens, 30 s of 503, then connecti
       .map((r) => r.timeMs);
     await waitFor(() => load.okAfter(healthyAtMs) > 0, 'commands succeed again', 20_000);
     const recoveredInMs =
-      Math.min(...load.outcomes.filter((o) => o.ok && o.atMs >= healthyAtMs).map((o) => o.atMs)) - healthyAtMs;
+      Math.min(...load.outcomes.filter((o) => o.ok && o.atMs >= healthyAtMs).map((o) => o.atMs)) -
+      healthyAtMs;
     await waitFor(() => subscriber.isReady && publisher.isReady, 'subscriber back', 20_000);
     const from = received.length;
     for (let i = 0; i < 20; i++) await publisher.publish('news', String(i));
