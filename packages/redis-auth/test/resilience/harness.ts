@@ -56,6 +56,9 @@ export function outage(azure: LocalAzureRedis, kind: '503' | 'reset' | 'hang') {
 }
 
 export interface Outcome {
+  /** When the SET was sent. */
+  readonly sentAtMs: number;
+  /** When the GET after it settled (or the failure came). */
   readonly atMs: number;
   readonly ok: boolean;
   readonly error?: string;
@@ -70,12 +73,18 @@ export function startLoad(
   let running = true;
   const loop = (async () => {
     for (let i = 0; running && i < 1_000_000; i++) {
+      const sentAtMs = Date.now();
       try {
         await client.set(key, String(i));
         await client.get(key);
-        outcomes.push({ atMs: Date.now(), ok: true });
+        outcomes.push({ sentAtMs, atMs: Date.now(), ok: true });
       } catch (error) {
-        outcomes.push({ atMs: Date.now(), ok: false, error: (error as Error).message });
+        outcomes.push({
+          sentAtMs,
+          atMs: Date.now(),
+          ok: false,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
         await sleep(20);
       }
       await sleep(5);
@@ -87,8 +96,13 @@ export function startLoad(
       running = false;
       await loop;
     },
+    /**
+     * Commands sent at or after `ms` that failed. (A command queued during an outage may still
+     * hit node-redis' own command timeout — 5 s by default — shortly after the IdP is back: that
+     * is the outage's doing, not a failure to recover.)
+     */
     failedAfter(ms: number): Outcome[] {
-      return outcomes.filter((o) => !o.ok && o.atMs >= ms);
+      return outcomes.filter((o) => !o.ok && o.sentAtMs >= ms);
     },
     okAfter(ms: number): number {
       return outcomes.filter((o) => o.ok && o.atMs >= ms).length;

@@ -110,10 +110,11 @@ describe('self-healing › an identity-provider outage that outlives the token (
     let running = true;
     const loop = (async () => {
       while (running) {
+        const sentAtMs = Date.now();
         try {
           await Promise.all(keys.map((k) => cluster.set(k, String(sent))));
         } catch {
-          if (Date.now() >= healthyAtMs) failedAfterHealthy++;
+          if (sentAtMs >= healthyAtMs) failedAfterHealthy++;
           await sleep(20);
         }
         sent++;
