@@ -224,8 +224,6 @@ async function run(
     providerError: 0,
     pubsubRotated: 0,
     bridged: 0,
-    duplicatesDropped: 0,
-    duplicatesDelivered: 0,
   };
   const reauthenticatedVia = new Map<string, number>();
   const providerErrors = new Map<string, number>();
@@ -240,8 +238,6 @@ async function run(
   auth.events.on('pubsubRotated', (event) => {
     binding.pubsubRotated++;
     binding.bridged += event?.bridged ?? 0;
-    binding.duplicatesDropped += event?.duplicatesDropped ?? 0;
-    binding.duplicatesDelivered += event?.duplicatesDelivered ?? 0;
   });
 
   const commandOptions = { timeout: COMMAND_TIMEOUT_MS };

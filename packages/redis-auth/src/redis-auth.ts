@@ -67,6 +67,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
   readonly #connections = new Set<TrackedConnection>();
   readonly #counters = { client: 0, pool: 0, cluster: 0 };
   readonly #host: TargetHost;
+  // Bound standalone clients, held weakly: a closed client the application dropped is never kept
+  // alive by the binding, and dispose() can still unbind the ones that live on, closed.
+  readonly #boundClients = new Set<WeakRef<ClientHooks>>();
   #releaseScheduled = false;
   #disposed = false;
 
@@ -224,6 +227,11 @@ export class RedisAuth implements AsyncCredentialsProvider {
       const bound = this.#targets.get(target);
       this.unbind(bound?.target ?? target);
     }
+    for (const ref of this.#boundClients) {
+      const hooks = ref.deref();
+      if (hooks) this.unbind(hooks.self);
+    }
+    this.#boundClients.clear();
     this.#source.close();
   }
 
@@ -232,6 +240,11 @@ export class RedisAuth implements AsyncCredentialsProvider {
   }
 
   #bindClient(hooks: ClientHooks, label: string): void {
+    for (const ref of this.#boundClients) {
+      const bound = ref.deref();
+      if (!bound || bound.binding !== this) this.#boundClients.delete(ref);
+    }
+    this.#boundClients.add(new WeakRef(hooks));
     hooks.binding = this;
     hooks.dormant = {
       revive: () => (this.#disposed || hooks.binding !== this ? undefined : this.#trackClient(hooks, label)),

@@ -241,8 +241,6 @@ export function report(facts: RunFacts, settings: ReportSettings): Verdict {
     foreignMessages: facts.messages.foreign,
     pubsubRotations: facts.binding.pubsubRotated,
     bridged: facts.binding.bridged,
-    duplicatesDropped: facts.binding.duplicatesDropped,
-    duplicatesDelivered: facts.binding.duplicatesDelivered,
     evictions: stats.evicted,
     evictionsByReason: stats.evictedByReason,
     gatewayAuthFailedByReason: stats.authFailedByReason,
