@@ -180,15 +180,18 @@ export class TrackedConnection implements ClientObserver {
 
   onReady(): void {
     if (this.#rotation) return;
-    // A new socket has no blocked command, and a MULTI already answered on the old one is gone.
+    // A new socket has no blocked command.
     this.#blockingUntilMs = undefined;
-    if (this.#multi?.settled) this.#multi = undefined;
     this.#lastDeferral = '';
     this.#feed({ type: 'ready' });
   }
 
   onReconnecting(): void {
     if (this.#rotation) return;
+    // A MULTI answered on the socket that just dropped is gone with it. One still queued offline
+    // is written on the new socket (often answered with its handshake, before 'ready'), and one
+    // in flight is rejected by node-redis (its rejection handler forgets it).
+    if (this.#multi?.settled) this.#multi = undefined;
     this.#feed({ type: 'disconnected' });
   }
 

@@ -49,9 +49,22 @@ describe('RedisAuth › provider failures and reconnects', () => {
     expect(await client.ping()).toBe('PONG');
   });
 
-  it('fails connect() with a CredentialsProviderError when the provider cannot subscribe', async () => {
-    provider.failSubscribeWith = new Error('no token');
+  it('fails connect() with a CredentialsProviderError when the provider refuses for good', async () => {
+    provider.failSubscribeWith = Object.assign(new Error('invalid_client'), { isRetryable: false });
     await expect(client.connect()).rejects.toMatchObject({ code: 'CREDENTIALS_PROVIDER_FAILED' });
+  });
+
+  it('fails connect() with CredentialsUnavailableError (cause kept) when a transient failure outlasts the handshake wait', async () => {
+    const cause = new Error('identity provider unreachable');
+    provider.failSubscribeWith = cause;
+    const impatient = createClient({ url: gw.url, socket: { reconnectStrategy: false } });
+    impatient.on('error', () => {});
+    const impatientAuth = bindCredentials(impatient, provider, { credentialsTimeoutMs: 300 });
+    await expect(impatient.connect()).rejects.toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      cause: { code: 'CREDENTIALS_PROVIDER_FAILED', cause },
+    });
+    impatientAuth.dispose();
   });
 
   it('reconnects with the newest token and without spurious credential errors', async () => {

@@ -131,8 +131,9 @@ export class CredentialsSource {
 
   /**
    * Valid credentials: the current ones, or the next ones to arrive within `timeoutMs`. Rejects
-   * with the provider's next failure (`CredentialsProviderError`) or, after `timeoutMs`, with a
-   * `CredentialsUnavailableError` (cause: the last failure).
+   * at once on a permanent provider failure (`CredentialsProviderError`, `isRetryable` false) and,
+   * after `timeoutMs` without credentials, with a `CredentialsUnavailableError` (cause: the last
+   * failure).
    */
   acquire(timeoutMs: number): Promise<CredentialsGeneration> {
     if (this.#closed) return Promise.reject(new BindingDisposedError());
@@ -299,9 +300,11 @@ export class CredentialsSource {
       error,
       usable,
     };
-    // A handshake waiting now learns of a provider failure instead of hanging until its timeout
-    // (an expiry is not one: the subscribe made right below may well bring new credentials).
-    if (!usable && !(error instanceof CredentialsUnavailableError)) this.#settleWaiters(undefined, error);
+    // A permanent failure reaches the waiting handshakes at once (retrying soon cannot help, and
+    // the application should hear of it now). After a transient one they keep waiting, up to
+    // their timeout: recovery may bring credentials any moment, and a handshake that is still
+    // waiting completes the instant they arrive instead of after a reconnect delay.
+    if (!usable && !error.isRetryable) this.#settleWaiters(undefined, error);
     // One step scheduled at a time: failures reported meanwhile (a provider recovering by itself
     // reports each of its own steps) neither add steps nor delay the pending one.
     if (this.#probe === undefined && !this.#inFlight) {

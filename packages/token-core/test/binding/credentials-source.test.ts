@@ -107,12 +107,39 @@ describe('CredentialsSource', () => {
     expect(provider.listeners.size).toBe(1);
   });
 
-  it('treats credentials that have already expired as a provider failure', async () => {
-    const { provider, source } = setup();
+  it('treats credentials that have already expired as a provider failure, never handing them out', async () => {
+    const { provider, source, errors } = setup();
     provider.next = { credentials: creds('stale', -1000) };
     const waiting = source.acquire(5000);
-    await expect(waiting).rejects.toBeInstanceOf(CredentialsProviderError);
+    waiting.catch(() => {});
+    await flush();
+    expect(errors[0]).toBeInstanceOf(CredentialsProviderError);
     expect(source.usable()).toBeUndefined();
+    // Transient: the handshake keeps waiting for the next step, which brings good ones.
+    provider.next = { credentials: creds('fresh', 60_000) };
+    await advance(1000);
+    expect((await waiting).credentials.password).toContain('fresh@');
+  });
+
+  it('keeps a handshake waiting through transient failures and completes it the moment credentials arrive', async () => {
+    const { provider, source } = setup();
+    provider.next = { error: new Error('HTTP 503') };
+    const waiting = source.acquire(10_000);
+    let settled = false;
+    waiting.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    await advance(3500);
+    expect(settled).toBe(false);
+    expect(provider.subscribes).toBe(3);
+    provider.next = { credentials: creds('back', 60_000) };
+    await advance(4000);
+    expect((await waiting).credentials.password).toContain('back@');
   });
 
   it('recovers after the provider fails: one subscribe per backoff step, handshakes add none', async () => {
@@ -162,13 +189,26 @@ describe('CredentialsSource', () => {
   });
 
   it('handles a provider whose subscribe() throws synchronously', async () => {
-    const { provider, source } = setup();
+    const { provider, source, errors } = setup();
     provider.next = 'throw';
-    await expect(source.acquire(5000)).rejects.toBeInstanceOf(CredentialsProviderError);
-    provider.next = { credentials: creds('a', 60_000) };
     const waiting = source.acquire(5000);
+    await flush();
+    expect(errors[0]).toBeInstanceOf(CredentialsProviderError);
+    provider.next = { credentials: creds('a', 60_000) };
     await advance(1000);
     expect((await waiting).generation).toBe(1);
+  });
+
+  it('times out a waiting handshake when the provider stays down, with the last failure as cause', async () => {
+    const { provider, source } = setup();
+    provider.next = { error: new Error('HTTP 503') };
+    const waiting = source.acquire(2500);
+    waiting.catch(() => {});
+    await advance(2500);
+    await expect(waiting).rejects.toMatchObject({
+      code: 'CREDENTIALS_UNAVAILABLE',
+      cause: { code: 'CREDENTIALS_PROVIDER_FAILED' },
+    });
   });
 
   it('times out a handshake with CredentialsUnavailableError carrying the last failure', async () => {
