@@ -1,3 +1,4 @@
+import { raceAbort } from '@authx/token-core';
 import { destroyQuietly } from './client-hooks';
 import type { ClientShape, PubSubListener, PubSubType } from './redis-shapes';
 
@@ -145,19 +146,7 @@ function throwIfAborted(signal: AbortSignal): void {
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   throwIfAborted(signal);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(signal.reason instanceof Error ? signal.reason : new Error('rotation aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbort(promise, signal, (reason) =>
+    reason instanceof Error ? reason : new Error('rotation aborted'),
+  );
 }

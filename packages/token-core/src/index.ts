@@ -25,6 +25,7 @@ export {
   type ResolvedRecoveryPolicy,
   resolveRecoveryPolicy,
 } from './recovery-policy';
+export { raceAbort } from './race-abort';
 export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME, type RefreshTiming } from './refresh-schedule';
 export {
   DEFAULT_RETRY_POLICY,

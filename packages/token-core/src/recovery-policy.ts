@@ -1,6 +1,5 @@
-import { MAX_TIMER_DELAY_MS } from './clock';
-import { InvalidOptionError } from './errors';
-import { numberOption, objectOption } from './validate';
+import { resolveBackoffFields } from './backoff-options';
+import { objectOption } from './validate';
 
 /**
  * How a token manager keeps trying after it has given up on a refresh: after a permanent error,
@@ -52,39 +51,7 @@ export function resolveRecoveryPolicy(
 ): ResolvedRecoveryPolicy | undefined {
   if (options === false) return undefined;
   const o = objectOption<RecoveryPolicyOptions>(path, options);
-  const d = DEFAULT_RECOVERY_POLICY;
-  const initialDelayMs = numberOption(`${path}.initialDelayMs`, o.initialDelayMs, d.initialDelayMs, {
-    min: 1,
-    max: MAX_TIMER_DELAY_MS,
-  });
-  const maxDelayMs = numberOption(
-    `${path}.maxDelayMs`,
-    o.maxDelayMs,
-    Math.max(d.maxDelayMs, initialDelayMs),
-    {
-      min: 1,
-      max: MAX_TIMER_DELAY_MS,
-    },
-  );
-  if (maxDelayMs < initialDelayMs) {
-    throw new InvalidOptionError(
-      `${path}.maxDelayMs`,
-      `a number at least ${path}.initialDelayMs (${initialDelayMs})`,
-      maxDelayMs,
-    );
-  }
-  return Object.freeze({
-    initialDelayMs,
-    maxDelayMs,
-    backoffMultiplier: numberOption(`${path}.backoffMultiplier`, o.backoffMultiplier, d.backoffMultiplier, {
-      min: 1,
-      max: 100,
-    }),
-    jitterPercentage: numberOption(`${path}.jitterPercentage`, o.jitterPercentage, d.jitterPercentage, {
-      min: 0,
-      max: 100,
-    }),
-  });
+  return Object.freeze(resolveBackoffFields(path, o, DEFAULT_RECOVERY_POLICY, 1));
 }
 
 /**

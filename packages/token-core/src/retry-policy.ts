@@ -1,5 +1,6 @@
+import { resolveBackoffFields } from './backoff-options';
 import { MAX_TIMER_DELAY_MS } from './clock';
-import { InvalidOptionError, InvalidTokenResponseError, RequestTimeoutError } from './errors';
+import { InvalidTokenResponseError, RequestTimeoutError } from './errors';
 import { functionOption, numberOption, objectOption } from './validate';
 
 /**
@@ -72,42 +73,13 @@ export function defaultIsRetryable(error: unknown): boolean {
 export function resolveRetryPolicy(options?: RetryPolicyOptions, path = 'retry'): ResolvedRetryPolicy {
   const o = objectOption<RetryPolicyOptions>(path, options);
   const d = DEFAULT_RETRY_POLICY;
-  const initialDelayMs = numberOption(`${path}.initialDelayMs`, o.initialDelayMs, d.initialDelayMs, {
-    min: 0,
-    max: MAX_TIMER_DELAY_MS,
-  });
-  const maxDelayMs = numberOption(
-    `${path}.maxDelayMs`,
-    o.maxDelayMs,
-    Math.max(d.maxDelayMs, initialDelayMs),
-    {
-      min: 0,
-      max: MAX_TIMER_DELAY_MS,
-    },
-  );
-  if (maxDelayMs < initialDelayMs) {
-    throw new InvalidOptionError(
-      `${path}.maxDelayMs`,
-      `a number at least ${path}.initialDelayMs (${initialDelayMs})`,
-      maxDelayMs,
-    );
-  }
   return Object.freeze({
     maxAttempts: numberOption(`${path}.maxAttempts`, o.maxAttempts, d.maxAttempts, {
       min: 0,
       max: 1000,
       integer: true,
     }),
-    initialDelayMs,
-    maxDelayMs,
-    backoffMultiplier: numberOption(`${path}.backoffMultiplier`, o.backoffMultiplier, d.backoffMultiplier, {
-      min: 1,
-      max: 100,
-    }),
-    jitterPercentage: numberOption(`${path}.jitterPercentage`, o.jitterPercentage, d.jitterPercentage, {
-      min: 0,
-      max: 100,
-    }),
+    ...resolveBackoffFields(path, o, d, 0),
     isRetryable: functionOption(`${path}.isRetryable`, o.isRetryable, defaultIsRetryable),
   });
 }

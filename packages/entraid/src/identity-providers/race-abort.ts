@@ -1,4 +1,4 @@
-import { AuthxError, IdentityProviderError } from '@authx/token-core';
+import { AuthxError, IdentityProviderError, raceAbort as raceAbortCore } from '@authx/token-core';
 import { EntraIdErrorCode } from '../error-codes';
 
 /**
@@ -6,25 +6,7 @@ import { EntraIdErrorCode } from '../error-codes';
  * hung call is left behind (its late result or error is swallowed) rather than waited for.
  */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, flow: string): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, flow));
-    if (signal.aborted) {
-      onAbort();
-    } else {
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbortCore(work, signal, () => abortError(signal as AbortSignal, flow));
 }
 
 function abortError(signal: AbortSignal, flow: string): Error {
