@@ -113,3 +113,21 @@ export function startLoad(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+const cleanups: Array<() => unknown> = [];
+
+/** Registers cleanup to run after the test even when an assertion failed (see {@link runCleanups}). */
+export function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+/** Runs (newest first) and forgets the registered cleanups; call from afterEach. */
+export async function runCleanups(): Promise<void> {
+  while (cleanups.length > 0) {
+    try {
+      await cleanups.pop()?.();
+    } catch {
+      // Already closed.
+    }
+  }
+}
