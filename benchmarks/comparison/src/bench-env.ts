@@ -35,8 +35,10 @@ export interface BenchEnv {
 export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv> {
   const local = await startEmulator({ tokenLifetimeSec });
   try {
-    for (const identity of Object.values(IDENTITIES))
-      local.entra.addManagedIdentity({ kind: 'user', ...identity });
+    for (const identity of Object.values(IDENTITIES)) {
+      const { objectId } = local.entra.addManagedIdentity({ kind: 'user', ...identity });
+      await local.gateway.assignAccessPolicy({ objectId, accessPolicyName: 'Data Owner' });
+    }
     const staticToken = await local.issueAccessToken({
       kind: 'managed-identity',
       clientId: IDENTITIES.static.clientId,

@@ -69,6 +69,16 @@ export interface RegisteredManagedIdentity {
   readonly tokenLifetimeSec: number | undefined;
 }
 
+/** A principal of the directory: who a token's `oid` names. */
+export interface EntraPrincipal {
+  readonly kind: 'service-principal' | 'user' | 'managed-identity';
+  /** Object id: the `oid` claim of its tokens, the Redis username. */
+  readonly objectId: string;
+  readonly tenantId: string;
+  /** Client id (apps, managed identities) or UPN (users). */
+  readonly name: string;
+}
+
 /** SHA-256 of a secret: the directory keeps no plain secret, so nothing can print one. */
 export function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
@@ -246,6 +256,30 @@ export class Directory {
     };
     this.#managedIdentities.push(registered);
     return registered;
+  }
+
+  /** Every principal that can hold a token: apps' service principals, users, managed identities. */
+  principals(): EntraPrincipal[] {
+    return [
+      ...[...this.#apps.values()].map((app) => ({
+        kind: 'service-principal' as const,
+        objectId: app.objectId,
+        tenantId: app.tenantId,
+        name: app.clientId,
+      })),
+      ...this.#users.map((user) => ({
+        kind: 'user' as const,
+        objectId: user.oid,
+        tenantId: user.tenantId,
+        name: user.upn,
+      })),
+      ...this.#managedIdentities.map((mi) => ({
+        kind: 'managed-identity' as const,
+        objectId: mi.objectId,
+        tenantId: mi.tenantId,
+        name: mi.clientId,
+      })),
+    ];
   }
 
   firstApp(): RegisteredApp | undefined {

@@ -1,3 +1,4 @@
+import type { EntraPrincipal } from './directory';
 import type { FaultSpec, InjectedFault } from './fault-injector';
 import type { FederatedTokenOptions } from './federated-issuer';
 import type { ManagedIdentitySource } from './managed-identity-endpoint';
@@ -91,9 +92,14 @@ export interface EntraEmulator {
   issueFederatedToken(options?: FederatedTokenOptions): Promise<string>;
   /** Mints an access token directly (no HTTP), e.g. to test a Redis gateway. */
   issueAccessToken(options?: IssueAccessTokenOptions): Promise<IssuedToken>;
-  addApp(app: AppConfig): void;
-  addUser(user: UserConfig): void;
-  addManagedIdentity(identity: ManagedIdentityConfig): void;
+  /** Every principal registered so far (apps' service principals, users, managed identities). */
+  principals(): EntraPrincipal[];
+  /** Registers (or replaces) an app; returns its service principal (whose `objectId` is its tokens' `oid`). */
+  addApp(app: AppConfig): EntraPrincipal;
+  /** Registers a user; returns it as a principal. */
+  addUser(user: UserConfig): EntraPrincipal;
+  /** Registers a managed identity; returns it as a principal. */
+  addManagedIdentity(identity: ManagedIdentityConfig): EntraPrincipal;
   /** Revokes refresh tokens (all, or of one user / client); later use fails `invalid_grant` AADSTS50173. Returns the count. */
   revokeRefreshTokens(filter?: { userOid?: string; clientId?: string }): number;
   /** MSAL configuration pieces: spread into `ConfidentialClientApplication` / `PublicClientApplication` options. */

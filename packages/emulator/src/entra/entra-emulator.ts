@@ -249,9 +249,19 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     rotateSigningKey: (rotateOptions) => keys.rotate(rotateOptions),
     issueFederatedToken: (tokenOptions) => federatedIssuer.issue(tokenOptions),
     issueAccessToken: (tokenOptions = {}) => issueAccessTokenDirectly(context, tokenOptions),
-    addApp: (app) => void directory.addApp(app),
-    addUser: (user) => void directory.addUser(user),
-    addManagedIdentity: (identity) => void directory.addManagedIdentity(identity),
+    principals: () => directory.principals(),
+    addApp: (app) => {
+      const { objectId, tenantId, clientId } = directory.addApp(app);
+      return { kind: 'service-principal', objectId, tenantId, name: clientId };
+    },
+    addUser: (user) => {
+      const { oid, tenantId, upn } = directory.addUser(user);
+      return { kind: 'user', objectId: oid, tenantId, name: upn };
+    },
+    addManagedIdentity: (identity) => {
+      const { objectId, tenantId, clientId } = directory.addManagedIdentity(identity);
+      return { kind: 'managed-identity', objectId, tenantId, name: clientId };
+    },
     revokeRefreshTokens: (filter = {}) =>
       context.refreshTokens.revoke(
         (grant) =>

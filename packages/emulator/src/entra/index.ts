@@ -5,6 +5,7 @@ export {
   createClientCertificate,
 } from '../tls';
 export * from './defaults';
+export type { EntraPrincipal } from './directory';
 export { startEntraEmulator } from './entra-emulator';
 export {
   type EmulatorIdentityOptions,
