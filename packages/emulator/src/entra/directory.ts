@@ -327,17 +327,34 @@ export class Directory {
     );
   }
 
-  /** The resource a scope (`{uri or appId}/.default`, `{uri}/perm`) or MI `resource` names. */
-  resourceFor(scopeOrResource: string): { resource: ResourceConfig; isDefaultScope: boolean } | undefined {
-    for (const resource of this.resources) {
-      for (const prefix of [resource.identifierUri, resource.appId, `api://${resource.appId}`]) {
-        if (scopeOrResource === prefix || scopeOrResource === `${prefix}/`)
-          return { resource, isDefaultScope: false };
-        if (scopeOrResource.startsWith(`${prefix}/`)) {
-          return { resource, isDefaultScope: scopeOrResource === `${prefix}/.default` };
-        }
-      }
-    }
-    return undefined;
+  /**
+   * The resource a managed identity `resource` (or `issueAccessToken` resource) names: its
+   * identifier URI, with or without a trailing slash, or its app id. `audience` is the value as
+   * given: Entra writes the form the request used into `aud` of v1 tokens.
+   */
+  resourceNamed(value: string): { resource: ResourceConfig; audience: string } | undefined {
+    const resource = this.resources.find((candidate) => namesResource(candidate, value));
+    return resource ? { resource, audience: value } : undefined;
   }
+
+  /**
+   * The resource a scope names: `{identifier URI or app id}/{permission}` (`.default` included),
+   * or the bare resource. `audience` is the resource part as written (`https://redis.azure.com//.default`
+   * yields `https://redis.azure.com/`, as on Entra); `permission` is undefined for a bare resource.
+   */
+  resourceForScope(
+    scope: string,
+  ): { resource: ResourceConfig; audience: string; permission: string | undefined } | undefined {
+    const whole = this.resourceNamed(scope);
+    if (whole) return { ...whole, permission: undefined };
+    const slash = scope.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const named = this.resourceNamed(scope.slice(0, slash));
+    return named ? { ...named, permission: scope.slice(slash + 1) } : undefined;
+  }
+}
+
+/** Only the registered identifier URI (a trailing slash allowed) and the app id name a resource. */
+function namesResource(resource: ResourceConfig, value: string): boolean {
+  return value === resource.identifierUri || value === `${resource.identifierUri}/` || value === resource.appId;
 }

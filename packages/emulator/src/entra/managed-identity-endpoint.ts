@@ -79,7 +79,7 @@ export async function handleManagedIdentityRequest(
   if (!apiVersion) return fail(400, `The api-version parameter is missing; use ${expectedVersion}.`);
   const resourceParam = query.get('resource');
   if (!resourceParam) return fail(400, 'The resource parameter is missing.');
-  const found = context.directory.resourceFor(resourceParam);
+  const found = context.directory.resourceNamed(resourceParam);
   if (!found) return fail(400, `The resource '${resourceParam}' is not known to this tenant.`);
 
   let mi: RegisteredManagedIdentity | undefined;
@@ -100,6 +100,7 @@ export async function handleManagedIdentityRequest(
   const token = await context.issuer.accessToken({
     tenantId: mi.tenantId,
     resource: found.resource,
+    audience: found.audience,
     version: context.settings.accessTokenVersion,
     lifetimeSec: mi.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
     subject: {

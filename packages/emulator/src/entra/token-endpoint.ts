@@ -56,10 +56,11 @@ async function clientCredentials(
   authentication: ClientAuthentication,
   form: URLSearchParams,
 ): Promise<TokenResponseBody> {
-  const { resource } = parseScope(context.directory, tenantId, form.get('scope'), true);
+  const { resource, audience } = parseScope(context.directory, tenantId, form.get('scope'), true);
   const token = await context.issuer.accessToken({
     tenantId,
     resource,
+    audience,
     version: app.accessTokenVersion ?? context.settings.accessTokenVersion,
     lifetimeSec: app.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
     subject: {
@@ -241,6 +242,7 @@ async function userTokens(
   const token = await context.issuer.accessToken({
     tenantId,
     resource: parsed.resource,
+    audience: parsed.audience,
     version: app.accessTokenVersion ?? context.settings.accessTokenVersion,
     lifetimeSec: user.tokenLifetimeSec ?? app.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
     subject: {
