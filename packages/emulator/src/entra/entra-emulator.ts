@@ -96,6 +96,9 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   ) {
     invalidOption('options.rejectReplayedAssertions', 'true or false', options.rejectReplayedAssertions);
   }
+  if (options.refreshTokenRotation !== undefined && typeof options.refreshTokenRotation !== 'boolean') {
+    invalidOption('options.refreshTokenRotation', 'true or false', options.refreshTokenRotation);
+  }
   const directory = new Directory(options);
   if (
     settings.signedInUser !== undefined &&
@@ -190,8 +193,13 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     directory,
     issuer: tokenIssuer,
     authenticator,
-    codes: new HandleStore<AuthorizationCodeGrant>(now, codeLifetimeSec * 1000, ''),
-    refreshTokens: new HandleStore<RefreshTokenGrant>(now, refreshTokenLifetimeSec * 1000, '1.'),
+    codes: new HandleStore<AuthorizationCodeGrant>(now, codeLifetimeSec * 1000, '', true),
+    refreshTokens: new HandleStore<RefreshTokenGrant>(
+      now,
+      refreshTokenLifetimeSec * 1000,
+      '1.',
+      options.refreshTokenRotation === true,
+    ),
     settings,
     now,
   };

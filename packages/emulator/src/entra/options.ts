@@ -33,6 +33,13 @@ export interface EntraEmulatorOptions {
   idTokenLifetimeSec?: number;
   /** Refresh-token lifetime in seconds; default 86400 (1 day). */
   refreshTokenLifetimeSec?: number;
+  /**
+   * Make refresh tokens single-use: a redeemed one is refused (`invalid_grant`, AADSTS70000,
+   * `bad_token`); default false. Entra ID does not revoke a refresh token when it is used — each
+   * response carries a new one, and the old one stays valid until it expires or is revoked — so
+   * the default matches Azure; turn this on to prove a client always keeps the newest one.
+   */
+  refreshTokenRotation?: boolean;
   /** Authorization-code lifetime in seconds; default 600. */
   authorizationCodeLifetimeSec?: number;
   /** How long a rotated-out signing key stays in the JWKS, in seconds; default 3600. */
