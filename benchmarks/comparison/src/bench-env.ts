@@ -33,7 +33,9 @@ export interface BenchEnv {
 }
 
 export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv> {
-  const local = await startEmulator({ tokenLifetimeSec });
+  // A new managed identity token per request (a leniency: Azure returns the same token until close
+  // to expiry), so that every contender sees each refresh as a new token, as before issue #16.
+  const local = await startEmulator({ tokenLifetimeSec, entra: { managedIdentityTokenCache: false } });
   try {
     for (const identity of Object.values(IDENTITIES)) {
       const { objectId } = local.entra.addManagedIdentity({ kind: 'user', ...identity });

@@ -356,5 +356,7 @@ export class Directory {
 
 /** Only the registered identifier URI (a trailing slash allowed) and the app id name a resource. */
 function namesResource(resource: ResourceConfig, value: string): boolean {
-  return value === resource.identifierUri || value === `${resource.identifierUri}/` || value === resource.appId;
+  return (
+    value === resource.identifierUri || value === `${resource.identifierUri}/` || value === resource.appId
+  );
 }

@@ -2,6 +2,7 @@ import type { ClientAuthenticator } from './client-authenticator';
 import type { Directory, RegisteredApp } from './directory';
 import { EntraProtocolError } from './entra-error-response';
 import type { AuthorizationCodeGrant, HandleStore, RefreshTokenGrant } from './grant-stores';
+import type { ManagedIdentityTokenCache } from './managed-identity-token-cache';
 import type { AccessTokenVersion } from './options';
 import type { TokenIssuer } from './token-issuer';
 
@@ -21,6 +22,7 @@ export interface EntraContext {
   authenticator: ClientAuthenticator;
   codes: HandleStore<AuthorizationCodeGrant>;
   refreshTokens: HandleStore<RefreshTokenGrant>;
+  managedIdentityTokens: ManagedIdentityTokenCache;
   settings: EntraSettings;
   now: () => number;
 }

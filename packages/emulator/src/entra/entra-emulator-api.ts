@@ -86,10 +86,15 @@ export interface EntraEmulator {
   tokenIssuers(tenantId?: string): { v1: string; v2: string };
   /** The resources tokens are issued for. */
   readonly resources: readonly ResourceConfig[];
-  /** New signing key; the previous one stays in the JWKS for `previousKeyRetentionSec` unless `dropPrevious`. Returns the new kid. */
+  /**
+   * New signing key; the previous one stays in the JWKS for `previousKeyRetentionSec` unless
+   * `dropPrevious` (which also empties the managed identity token cache). Returns the new kid.
+   */
   rotateSigningKey(options?: { dropPrevious?: boolean }): Promise<string>;
   /** A JWT from the emulator's federated issuer, as a Kubernetes projected service-account token. */
   issueFederatedToken(options?: FederatedTokenOptions): Promise<string>;
+  /** Forgets the cached managed identity tokens: the next request of each identity gets a new token. */
+  clearManagedIdentityTokenCache(): void;
   /** Mints an access token directly (no HTTP), e.g. to test a Redis gateway. */
   issueAccessToken(options?: IssueAccessTokenOptions): Promise<IssuedToken>;
   /** Every principal registered so far (apps' service principals, users, managed identities). */

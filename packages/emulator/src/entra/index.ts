@@ -20,6 +20,7 @@ export type { EntraErrorBody } from './entra-error-response';
 export type { FaultSpec, InjectedFault } from './fault-injector';
 export type { FederatedTokenOptions } from './federated-issuer';
 export type { ManagedIdentitySource } from './managed-identity-endpoint';
+export { DEFAULT_MI_RENEWAL_WINDOW_SEC } from './managed-identity-token-cache';
 export {
   createMsalNetworkClient,
   type MsalNetworkClientOptions,

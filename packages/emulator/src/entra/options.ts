@@ -1,3 +1,5 @@
+import type { ManagedIdentityTokenCacheOptions } from './managed-identity-token-cache';
+
 /** Options of {@link startEntraEmulator}. Every list replaces its default when given. */
 export interface EntraEmulatorOptions {
   /** Address both listeners bind to; default `127.0.0.1`. */
@@ -50,6 +52,14 @@ export interface EntraEmulatorOptions {
    * the default matches Azure; turn this on to prove a client signs a fresh assertion per request.
    */
   rejectReplayedAssertions?: boolean;
+  /**
+   * How the managed identity endpoints hand out tokens. Default `true`: as Azure's IMDS and App
+   * Service do, one token per identity and resource is cached and returned to every request — a
+   * client's force-refresh included — until the renewal window before its expiry (default
+   * `min(300 s, lifetime / 12)`; `{ renewalWindowSec }` sets it). `false` issues a new token for
+   * every request, which Azure never does: a leniency for tests that need it.
+   */
+  managedIdentityTokenCache?: boolean | ManagedIdentityTokenCacheOptions;
   /** App Service `X-IDENTITY-HEADER` secret; default a random UUID per start. */
   identityHeader?: string;
   /**
@@ -60,6 +70,8 @@ export interface EntraEmulatorOptions {
   /** Clock in epoch milliseconds, read for every claim and expiry; default `Date.now`. */
   now?: () => number;
 }
+
+export type { ManagedIdentityTokenCacheOptions };
 
 /** 1: `iss` = `https://sts.windows.net/{tid}/`, `aud` = resource URI; 2: `iss` = `{authority}/{tid}/v2.0`, `aud` = resource app id. */
 export type AccessTokenVersion = 1 | 2;
