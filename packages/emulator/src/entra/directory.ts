@@ -48,6 +48,7 @@ export interface RegisteredApp {
   }[];
   readonly redirectUris: readonly string[];
   readonly publicClient: boolean;
+  readonly signInAudience: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
   readonly tokenLifetimeSec: number | undefined;
   readonly accessTokenVersion: AccessTokenVersion | undefined;
 }
@@ -123,6 +124,7 @@ export class Directory {
         secrets: [DEFAULT_CLIENT_SECRET],
         redirectUris: [DEFAULT_REDIRECT_URI],
         publicClient: true,
+        signInAudience: 'AzureADMultipleOrgs',
         federatedCredentials: [{ subject: DEFAULT_FEDERATED_SUBJECT }],
       },
     ];
@@ -198,6 +200,10 @@ export class Directory {
     ) {
       invalidOption(`${option}.accessTokenVersion`, '1 or 2', app.accessTokenVersion);
     }
+    const signInAudience = app.signInAudience ?? 'AzureADMyOrg';
+    if (signInAudience !== 'AzureADMyOrg' && signInAudience !== 'AzureADMultipleOrgs') {
+      invalidOption(`${option}.signInAudience`, "'AzureADMyOrg' or 'AzureADMultipleOrgs'", signInAudience);
+    }
     const registered: RegisteredApp = {
       clientId: app.clientId,
       tenantId: this.#tenantOf(app.tenantId, `${option}.tenantId`),
@@ -207,6 +213,7 @@ export class Directory {
       federatedCredentials,
       redirectUris: app.redirectUris ?? [],
       publicClient: app.publicClient ?? false,
+      signInAudience,
       tokenLifetimeSec: app.tokenLifetimeSec,
       accessTokenVersion: app.accessTokenVersion,
     };
@@ -300,6 +307,15 @@ export class Directory {
 
   user(tenantId: string, oid: string): RegisteredUser | undefined {
     return this.#users.find((user) => user.tenantId === tenantId && user.oid === oid);
+  }
+
+  /** Finds a user of any tenant by UPN (case-insensitive) or object id. */
+  findUserAnywhere(upnOrOid: string): RegisteredUser | undefined {
+    for (const tenantId of this.#tenants) {
+      const user = this.findUser(tenantId, upnOrOid);
+      if (user) return user;
+    }
+    return undefined;
   }
 
   /** Finds a user by UPN (case-insensitive) or object id. */

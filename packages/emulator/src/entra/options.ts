@@ -103,6 +103,13 @@ export interface AppConfig {
   redirectUris?: string[];
   /** Allows token requests without client authentication (native / public client); default false. */
   publicClient?: boolean;
+  /**
+   * Who may sign in: `AzureADMyOrg` (single tenant; the `/common` and `/organizations` authorities
+   * refuse it with AADSTS50194, as Entra does for apps created since 2018) or `AzureADMultipleOrgs`
+   * (any tenant; `/common` and `/organizations` work). Default `AzureADMyOrg`; the ready-made app
+   * is `AzureADMultipleOrgs`.
+   */
+  signInAudience?: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
   /** Access-token lifetime in seconds for tokens this app obtains; default the global `tokenLifetimeSec`. */
   tokenLifetimeSec?: number;
   /** Access-token format for this app's tokens; default the global `accessTokenVersion`. */
