@@ -41,6 +41,7 @@ export interface RegisteredApp {
   readonly objectId: string;
   readonly secretHashes: readonly Buffer[];
   readonly certificates: readonly RegisteredCertificate[];
+  readonly trustedCertificateSubjects: readonly { subjectName: string; issuer: X509Certificate }[];
   readonly federatedCredentials: readonly {
     issuer: string | undefined;
     subject: string;
@@ -177,6 +178,26 @@ export class Directory {
       }
       return { certPem, ...certificateThumbprints(certPem) };
     });
+    const trustedCertificateSubjects = (app.trustedCertificateSubjects ?? []).map((trusted, index) => {
+      if (!isNonEmptyString(trusted?.subjectName)) {
+        invalidOption(
+          `${option}.trustedCertificateSubjects[${index}].subjectName`,
+          'a subject DN such as "CN=my-app"',
+          trusted?.subjectName,
+        );
+      }
+      let issuer: X509Certificate;
+      try {
+        issuer = new X509Certificate(trusted.issuerCertificatePem);
+      } catch {
+        invalidOption(
+          `${option}.trustedCertificateSubjects[${index}].issuerCertificatePem`,
+          'a PEM CA certificate',
+          '(not a certificate)',
+        );
+      }
+      return { subjectName: trusted.subjectName, issuer };
+    });
     const federatedCredentials = (app.federatedCredentials ?? []).map((credential, index) => {
       if (!isNonEmptyString(credential?.subject)) {
         invalidOption(
@@ -210,6 +231,7 @@ export class Directory {
       objectId: app.objectId ?? derivedGuid(`sp:${app.clientId}`),
       secretHashes: secrets.map(hashSecret),
       certificates,
+      trustedCertificateSubjects,
       federatedCredentials,
       redirectUris: app.redirectUris ?? [],
       publicClient: app.publicClient ?? false,

@@ -1,8 +1,10 @@
 export {
   type ClientCertificate,
+  type ClientCertificateIssuer,
   type ClientCertificateOptions,
   certificateThumbprints,
   createClientCertificate,
+  createClientCertificateIssuer,
 } from '../tls';
 export * from './defaults';
 export type { EntraPrincipal } from './directory';

@@ -92,8 +92,17 @@ export interface AppConfig {
   objectId?: string;
   /** Client secrets accepted as `client_secret`; default none. */
   secrets?: string[];
-  /** PEM certificates whose keys may sign `client_assertion` JWTs; default none. */
+  /**
+   * PEM certificates whose keys may sign `client_assertion` JWTs (found by `x5t` / `x5t#S256`);
+   * an assertion is refused while the certificate is expired or not yet valid, as on Entra. Default none.
+   */
   certificates?: string[];
+  /**
+   * Subject name + issuer authentication (opt-in): certificates that are not registered but carry
+   * this subject, issued by this CA, sent in the assertion's `x5c` header (MSAL: `clientCertificate.x5c`)
+   * — what Entra calls `trustedCertificateSubjects`. The chain and the dates are checked. Default none.
+   */
+  trustedCertificateSubjects?: TrustedCertificateSubjectConfig[];
   /** Federated identity credentials (workload identity); default none. */
   federatedCredentials?: FederatedCredentialConfig[];
   /**
@@ -114,6 +123,14 @@ export interface AppConfig {
   tokenLifetimeSec?: number;
   /** Access-token format for this app's tokens; default the global `accessTokenVersion`. */
   accessTokenVersion?: AccessTokenVersion;
+}
+
+/** A certificate subject trusted for subject name + issuer authentication. */
+export interface TrustedCertificateSubjectConfig {
+  /** Subject distinguished name, e.g. `CN=my-app.example.com` (compared case-insensitively, RDN order ignored). */
+  subjectName: string;
+  /** PEM of the CA that must have issued the certificate (directly, or through `x5c` intermediates). */
+  issuerCertificatePem: string;
 }
 
 /** A trusted external token (federated identity credential) for an app. */
