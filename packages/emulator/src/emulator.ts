@@ -39,8 +39,9 @@ interface RedisBackend {
 /**
  * Starts a local "Azure Cache for Redis with Entra ID", all in this process: the Entra ID
  * emulator, a redis-server (or a local Redis Cluster), and the token-checking gateway in front of
- * it, which accepts exactly the tokens the emulator signs (its JWKS, its v1 and v2 issuers, the
- * Redis audiences). Failures are `LocalAzureRedisError`s (`INVALID_OPTION`, `PORT_IN_USE`,
+ * it, which accepts what Azure Cache for Redis accepts: tokens the emulator signs (its JWKS, its
+ * v1 and v2 issuers) for the Redis audiences, of the emulator's first tenant, from principals with
+ * a data access policy (by default `Data Owner` for those registered at start). Failures are `LocalAzureRedisError`s (`INVALID_OPTION`, `PORT_IN_USE`,
  * `REDIS_SERVER_MISSING`, `START_FAILED`); whatever had started is stopped first.
  */
 export function startEmulator(
