@@ -33,10 +33,14 @@ export interface BenchEnv {
 }
 
 export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv> {
-  const local = await startEmulator({ tokenLifetimeSec });
+  // A new managed identity token per request (a leniency: Azure returns the same token until close
+  // to expiry), so that every contender sees each refresh as a new token, as before issue #16.
+  const local = await startEmulator({ tokenLifetimeSec, entra: { managedIdentityTokenCache: false } });
   try {
-    for (const identity of Object.values(IDENTITIES))
-      local.entra.addManagedIdentity({ kind: 'user', ...identity });
+    for (const identity of Object.values(IDENTITIES)) {
+      const { objectId } = local.entra.addManagedIdentity({ kind: 'user', ...identity });
+      await local.gateway.assignAccessPolicy({ objectId, accessPolicyName: 'Data Owner' });
+    }
     const staticToken = await local.issueAccessToken({
       kind: 'managed-identity',
       clientId: IDENTITIES.static.clientId,

@@ -39,7 +39,9 @@ export async function startTarget(env: NodeJS.ProcessEnv): Promise<CertificateTa
   // A new app registration with an uploaded certificate, as in the Azure portal.
   const certificate = await createClientCertificate({ commonName: 'authx certificate example' });
   const clientId = randomUUID();
-  local.entra.addApp({ clientId, certificates: [certificate.certPem] });
+  const app = local.entra.addApp({ clientId, certificates: [certificate.certPem] });
+  // …and, as in the cache's Authentication blade, given a data access policy.
+  await local.gateway.assignAccessPolicy({ objectId: app.objectId, accessPolicyName: 'Data Owner' });
   // Azure tools export certificate and key in one PEM file: use the same shape here.
   const dir = mkdtempSync(join(tmpdir(), 'authx-certificate-example-'));
   const pemPath = join(dir, 'client.pem');

@@ -74,9 +74,15 @@ async function main(): Promise<void> {
   const server = await startRedisServer();
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256' }] };
-  const gateway = await startRedisGateway({ jwks, backend: { host: server.host, port: server.port } });
   const oid = '00000000-0000-0000-0000-000000000001';
-  const token = await new SignJWT({ oid })
+  const tenantId = '11111111-1111-4111-8111-111111111111';
+  const gateway = await startRedisGateway({
+    jwks,
+    tenants: [tenantId],
+    accessPolicyAssignments: [{ objectId: oid, accessPolicyName: 'Data Owner' }],
+    backend: { host: server.host, port: server.port },
+  });
+  const token = await new SignJWT({ oid, tid: tenantId })
     .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
     .setAudience('https://redis.azure.com')
     .setExpirationTime('1h')

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { DEFAULT_CLIENT_SECRET } from './entra/defaults';
+import { DEFAULT_CLIENT_SECRET, REDIS_RESOURCE } from './entra/defaults';
 import { startEntraEmulator } from './entra/entra-emulator';
 import type {
   EmulatorIdentityOptions,
@@ -11,7 +11,9 @@ import type { ManagedIdentitySource } from './entra/managed-identity-endpoint';
 import { type RedisClusterGateway, startRedisClusterGateway } from './gateway/cluster-gateway';
 import { type LocalCluster, startLocalCluster } from './gateway/local-cluster';
 import { type GatewayClock, systemClock } from './gateway/clock';
-import type { TokenCheckOptions } from './gateway/options';
+import { DATA_OWNER } from './gateway/access-policies';
+import { GatewayOptionError } from './gateway/errors';
+import { DEFAULT_REDIS_AUDIENCES, type TokenCheckOptions } from './gateway/options';
 import { type RedisGateway, startRedisGateway } from './gateway/redis-gateway';
 import { createGatewayTls, type GatewayTlsMaterial, writeCaBundle } from './local/gateway-tls';
 import type { LocalAzureRedis, LocalMsalConfig } from './local/local-azure-redis-api';
@@ -37,8 +39,9 @@ interface RedisBackend {
 /**
  * Starts a local "Azure Cache for Redis with Entra ID", all in this process: the Entra ID
  * emulator, a redis-server (or a local Redis Cluster), and the token-checking gateway in front of
- * it, which accepts exactly the tokens the emulator signs (its JWKS, its v1 and v2 issuers, the
- * Redis audiences). Failures are `LocalAzureRedisError`s (`INVALID_OPTION`, `PORT_IN_USE`,
+ * it, which accepts what Azure Cache for Redis accepts: tokens the emulator signs (its JWKS, its
+ * v1 and v2 issuers) for the Redis audiences, of the emulator's first tenant, from principals with
+ * a data access policy (by default `Data Owner` for those registered at start). Failures are `LocalAzureRedisError`s (`INVALID_OPTION`, `PORT_IN_USE`,
  * `REDIS_SERVER_MISSING`, `START_FAILED`); whatever had started is stopped first.
  */
 export function startEmulator(
@@ -125,11 +128,20 @@ async function startGateway(
   backend: RedisBackend,
   tls: GatewayTlsMaterial | undefined,
 ): Promise<RedisGateway | RedisClusterGateway> {
+  const access = resolved.gateway;
+  // The cache belongs to the emulator's first tenant. Every tenant's issuers are Entra's own, so a
+  // token of another tenant is refused for its tenant (`wrong-tenant`), not its issuer.
   const tenantIds = resolved.entra.tenants?.map((tenant) => tenant.tenantId) ?? [entra.tenantId];
   const tokenCheck: TokenCheckOptions = {
     jwks: stableJwks(() => entra.jwks()),
+    tenants: access.tenants ?? [entra.tenantId],
     issuers: tenantIds.flatMap((tenantId) => Object.values(entra.tokenIssuers(tenantId))),
-    audiences: entra.resources.flatMap((resource) => [resource.identifierUri, resource.appId]),
+    audiences: access.audiences ?? DEFAULT_REDIS_AUDIENCES,
+    accessPolicies: access.accessPolicies,
+    accessPolicyAssignments:
+      access.accessPolicyAssignments ??
+      entra.principals().map((principal) => ({ objectId: principal.objectId, accessPolicyName: DATA_OWNER })),
+    defaultAccessPolicy: access.defaultAccessPolicy,
     graceMs: resolved.graceMs,
     ...(resolved.entra.now ? { clock: systemClockWith(resolved.entra.now) } : {}),
   };
@@ -149,6 +161,7 @@ async function startGateway(
       tls: tls?.listener,
     });
   } catch (error) {
+    if (error instanceof GatewayOptionError) invalidLocalOption(`gateway.${error.option}`, error.accepted);
     throw await startFailure('Redis gateway', error, [{ option: 'port', port: resolved.port }]);
   }
 }
@@ -205,9 +218,9 @@ class RunningLocalAzureRedis implements LocalAzureRedis {
     this.authority = entra.authority();
     this.tenantId = entra.tenantId;
     this.clientId = entra.msalConfig().auth.clientId;
-    const resource = entra.resources[0]!.identifierUri;
-    this.resource = resource;
-    this.scope = `${resource}/.default`;
+    // Always Redis, whatever other resources `entra.resources` registers.
+    this.resource = REDIS_RESOURCE.identifierUri;
+    this.scope = `${REDIS_RESOURCE.identifierUri}/.default`;
     this.managedIdentityEndpoint = entra.managedIdentityEndpoint;
     this.caPem = extras.caPem;
     this.caPath = extras.caPath;

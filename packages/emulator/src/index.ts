@@ -10,4 +10,8 @@ export {
 export { startEmulator } from './emulator';
 export type { LocalAzureRedis, LocalMsalConfig } from './local/local-azure-redis-api';
 export { LocalAzureRedisError, LocalAzureRedisErrorCode } from './local/local-azure-redis-error';
-export { DEFAULT_CLUSTER_MASTERS, type LocalAzureRedisOptions } from './local/options';
+export {
+  DEFAULT_CLUSTER_MASTERS,
+  type LocalAzureRedisOptions,
+  type LocalGatewayOptions,
+} from './local/options';

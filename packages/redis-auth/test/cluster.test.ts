@@ -1,14 +1,19 @@
 import { type RedisClusterGateway, startRedisClusterGateway } from '@authx/emulator';
 import { createCluster } from 'redis';
 import { createRedisAuth, type RedisAuth, type RedisAuthEvents } from '../src';
-import { createJwtSigner, type JwtSigner, JwtTokenProvider } from './support/jwt-token-provider';
+import {
+  createJwtSigner,
+  type JwtSigner,
+  JwtTokenProvider,
+  TEST_GATEWAY_ACCESS,
+} from './support/jwt-token-provider';
 import { waitFor } from './support/wait-for';
 
 let signer: JwtSigner;
 let cluster: RedisClusterGateway;
 beforeAll(async () => {
   signer = await createJwtSigner();
-  cluster = await startRedisClusterGateway({ jwks: signer.jwks, masters: 3 });
+  cluster = await startRedisClusterGateway({ jwks: signer.jwks, ...TEST_GATEWAY_ACCESS, masters: 3 });
 }, 60_000);
 afterAll(async () => {
   await cluster.stop();

@@ -1,5 +1,11 @@
 import type { RegisteredApp, RegisteredUser } from './directory';
-import { type EntraContext, requireApp, requireTenant } from './entra-context';
+import {
+  type EntraContext,
+  isMultiTenantSegment,
+  requireApp,
+  requireMultiTenantApp,
+  requireTenant,
+} from './entra-context';
 import { EntraProtocolError } from './entra-error-response';
 import { parseScope } from './scopes';
 import { clientInfo } from './token-issuer';
@@ -32,16 +38,20 @@ export function redirectUriRegistered(app: RegisteredApp, redirectUri: string): 
   });
 }
 
+/** Who signs in: the `login_hint` user, else `signedInUser`, else the tenant's first user (any tenant's on `/common`). */
 function signedInUser(
   context: EntraContext,
-  tenantId: string,
+  tenantId: string | undefined,
+  homeTenantId: string,
   loginHint: string | null,
 ): RegisteredUser | undefined {
   const { directory, settings } = context;
+  const find = (upnOrOid: string) =>
+    tenantId === undefined ? directory.findUserAnywhere(upnOrOid) : directory.findUser(tenantId, upnOrOid);
   return (
-    (loginHint ? directory.findUser(tenantId, loginHint) : undefined) ??
-    (settings.signedInUser ? directory.findUser(tenantId, settings.signedInUser) : undefined) ??
-    directory.users(tenantId)[0]
+    (loginHint ? find(loginHint) : undefined) ??
+    (settings.signedInUser ? find(settings.signedInUser) : undefined) ??
+    directory.users(tenantId ?? homeTenantId)[0]
   );
 }
 
@@ -55,11 +65,16 @@ export function handleAuthorizeRequest(
   query: URLSearchParams,
 ): AuthorizeOutcome {
   let app: RegisteredApp;
-  let tenantId: string;
+  // Undefined on /common and /organizations: the signed-in user's tenant.
+  let tenantId: string | undefined;
   const redirectUri = query.get('redirect_uri') ?? '';
   try {
-    tenantId = requireTenant(context, tenantSegment);
-    app = requireApp(context, tenantId, query.get('client_id'));
+    if (isMultiTenantSegment(tenantSegment)) {
+      app = requireMultiTenantApp(context, tenantSegment, query.get('client_id'));
+    } else {
+      tenantId = requireTenant(context, tenantSegment);
+      app = requireApp(context, tenantId, query.get('client_id'));
+    }
     if (!redirectUriRegistered(app, redirectUri)) {
       throw new EntraProtocolError(
         'invalid_request',
@@ -88,7 +103,7 @@ export function handleAuthorizeRequest(
       );
     }
     const scope = query.get('scope');
-    parseScope(context.directory, tenantId, scope, false);
+    parseScope(context.directory, tenantId ?? tenantSegment, scope, false);
     const challenge = query.get('code_challenge') ?? undefined;
     const method = query.get('code_challenge_method') ?? (challenge ? 'plain' : undefined);
     if (method !== undefined && method !== 'S256' && method !== 'plain') {
@@ -98,11 +113,11 @@ export function handleAuthorizeRequest(
         `Invalid code_challenge_method '${method}'; use 'S256'.`,
       );
     }
-    const user = signedInUser(context, tenantId, query.get('login_hint'));
+    const user = signedInUser(context, tenantId, app.tenantId, query.get('login_hint'));
     if (!user)
       throw new EntraProtocolError('interaction_required', 50058, 'No user is configured to sign in.');
     const code = context.codes.issue({
-      tenantId,
+      tenantId: user.tenantId,
       clientId: app.clientId,
       redirectUri,
       userOid: user.oid,
@@ -111,7 +126,7 @@ export function handleAuthorizeRequest(
       codeChallenge: challenge,
       codeChallengeMethod: method as 'S256' | 'plain' | undefined,
     });
-    return back({ code, client_info: clientInfo(user.oid, tenantId) });
+    return back({ code, client_info: clientInfo(user.oid, user.tenantId) });
   } catch (error) {
     if (error instanceof EntraProtocolError) return fail(error);
     throw error;

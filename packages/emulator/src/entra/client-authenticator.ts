@@ -7,6 +7,7 @@ import {
   type JWTVerifyResult,
   jwtVerify,
 } from 'jose';
+import { certificateThumbprints } from '../tls';
 import { hashSecret, type RegisteredApp, type RegisteredCertificate } from './directory';
 import { EntraProtocolError } from './entra-error-response';
 import type { ReplayCache } from './grant-stores';
@@ -115,22 +116,98 @@ export class ClientAuthenticator {
         "Client assertion failed signature validation. [Reason - The assertion has neither an 'x5t' nor an 'x5t#S256' header.]",
       );
     }
-    const certificate = app.certificates.find(
+    const thumbprint = presented.hex.toUpperCase();
+    const registered = app.certificates.find(
       (cert: RegisteredCertificate) => cert[presented.kind] === presented.hex,
     );
-    if (!certificate) {
+    let certificate: X509Certificate;
+    if (registered) certificate = new X509Certificate(registered.certPem);
+    else if (app.trustedCertificateSubjects.length > 0 && header.x5c !== undefined) {
+      certificate = this.#subjectNameIssuerCertificate(app, header.x5c, presented, thumbprint);
+    } else {
       throw new EntraProtocolError(
         'invalid_client',
         700027,
-        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${presented.hex.toUpperCase()}']`,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}']`,
       );
     }
-    const result = await this.#verify(assertion, new X509Certificate(certificate.certPem).publicKey, {
+    this.#requireValidNow(certificate, thumbprint);
+    const result = await this.#verify(assertion, certificate.publicKey, {
       audience: this.deps.tokenEndpointAudiences(tenantSegment),
       issuer: app.clientId,
       subject: app.clientId,
     });
     this.#rejectReplay(result);
+  }
+
+  /**
+   * Subject name + issuer: the `x5c` leaf must be the certificate the thumbprint names, carry a
+   * trusted subject, and chain (through the other `x5c` certificates) to that subject's CA.
+   */
+  #subjectNameIssuerCertificate(
+    app: RegisteredApp,
+    x5c: unknown,
+    presented: { kind: 'thumbprintSha1' | 'thumbprintSha256'; hex: string },
+    thumbprint: string,
+  ): X509Certificate {
+    const refuse = (reason: string) =>
+      new EntraProtocolError(
+        'invalid_client',
+        700027,
+        `Client assertion contains an invalid signature. [Reason - ${reason}, Thumbprint of key used by client: '${thumbprint}']`,
+      );
+    let chain: X509Certificate[];
+    try {
+      if (!Array.isArray(x5c) || x5c.length === 0) throw new Error('empty');
+      chain = x5c.map((der) => new X509Certificate(Buffer.from(String(der), 'base64')));
+    } catch {
+      throw refuse("The 'x5c' header does not hold a certificate chain.");
+    }
+    const leaf = chain[0]!;
+    const pem = leaf.toString();
+    if (certificateThumbprints(pem)[presented.kind] !== presented.hex) {
+      throw refuse("The 'x5t' thumbprint is not the thumbprint of the first 'x5c' certificate.");
+    }
+    const subject = distinguishedName(leaf.subject);
+    const candidates = app.trustedCertificateSubjects.filter(
+      (trusted) => distinguishedName(trusted.subjectName) === subject,
+    );
+    if (candidates.length === 0) {
+      throw refuse(
+        `The certificate subject '${leaf.subject.replace(/\n/g, ', ')}' is not a trusted subject of the application.`,
+      );
+    }
+    for (let index = 0; index < chain.length - 1; index++) {
+      if (!issuedBy(chain[index]!, chain[index + 1]!)) throw refuse("The 'x5c' chain is broken.");
+    }
+    const last = chain[chain.length - 1]!;
+    const trustedIssuer = candidates.some(
+      (trusted) => last.fingerprint256 === trusted.issuer.fingerprint256 || issuedBy(last, trusted.issuer),
+    );
+    if (!trustedIssuer) throw refuse('The certificate chain does not lead to the trusted issuer.');
+    for (const intermediate of chain.slice(1)) this.#requireValidNow(intermediate, thumbprint);
+    return leaf;
+  }
+
+  /** Entra refuses a key credential outside its start and end dates (a certificate's validity). */
+  #requireValidNow(certificate: X509Certificate, thumbprint: string): void {
+    const nowMs = this.deps.now();
+    const start = new Date(certificate.validFrom);
+    const end = new Date(certificate.validTo);
+    const found = `Found key 'Start=${entraKeyDate(start)}, End=${entraKeyDate(end)}'`;
+    const reason =
+      nowMs < start.getTime()
+        ? 'The key is not yet valid.'
+        : nowMs > end.getTime()
+          ? 'The key used is expired.'
+          : undefined;
+    if (reason) {
+      throw new EntraProtocolError(
+        'invalid_client',
+        700027,
+        `Client assertion contains an invalid signature. [Reason - ${reason}, Thumbprint of key used by client: '${thumbprint}', ${found}]`,
+      );
+    }
   }
 
   async #federatedAssertion(
@@ -207,6 +284,26 @@ export class ClientAuthenticator {
       );
     }
   }
+}
+
+/** `MM/dd/yyyy HH:mm:ss` (UTC), as Entra prints key dates. */
+function entraKeyDate(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())}/${date.getUTCFullYear()} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+}
+
+/** A DN normalised for comparison: RDNs lower-cased, trimmed and sorted. */
+function distinguishedName(dn: string): string {
+  return dn
+    .split(/\n|,(?=\s*[A-Za-z.0-9]+=)/)
+    .map((rdn) => rdn.trim().toLowerCase())
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
+
+function issuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
+  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
 }
 
 function assertionFailure(error: unknown): EntraProtocolError {

@@ -41,6 +41,7 @@ export interface RegisteredApp {
   readonly objectId: string;
   readonly secretHashes: readonly Buffer[];
   readonly certificates: readonly RegisteredCertificate[];
+  readonly trustedCertificateSubjects: readonly { subjectName: string; issuer: X509Certificate }[];
   readonly federatedCredentials: readonly {
     issuer: string | undefined;
     subject: string;
@@ -48,6 +49,7 @@ export interface RegisteredApp {
   }[];
   readonly redirectUris: readonly string[];
   readonly publicClient: boolean;
+  readonly signInAudience: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
   readonly tokenLifetimeSec: number | undefined;
   readonly accessTokenVersion: AccessTokenVersion | undefined;
 }
@@ -67,6 +69,16 @@ export interface RegisteredManagedIdentity {
   readonly resourceId: string;
   readonly tenantId: string;
   readonly tokenLifetimeSec: number | undefined;
+}
+
+/** A principal of the directory: who a token's `oid` names. */
+export interface EntraPrincipal {
+  readonly kind: 'service-principal' | 'user' | 'managed-identity';
+  /** Object id: the `oid` claim of its tokens, the Redis username. */
+  readonly objectId: string;
+  readonly tenantId: string;
+  /** Client id (apps, managed identities) or UPN (users). */
+  readonly name: string;
 }
 
 /** SHA-256 of a secret: the directory keeps no plain secret, so nothing can print one. */
@@ -113,6 +125,7 @@ export class Directory {
         secrets: [DEFAULT_CLIENT_SECRET],
         redirectUris: [DEFAULT_REDIRECT_URI],
         publicClient: true,
+        signInAudience: 'AzureADMultipleOrgs',
         federatedCredentials: [{ subject: DEFAULT_FEDERATED_SUBJECT }],
       },
     ];
@@ -165,6 +178,26 @@ export class Directory {
       }
       return { certPem, ...certificateThumbprints(certPem) };
     });
+    const trustedCertificateSubjects = (app.trustedCertificateSubjects ?? []).map((trusted, index) => {
+      if (!isNonEmptyString(trusted?.subjectName)) {
+        invalidOption(
+          `${option}.trustedCertificateSubjects[${index}].subjectName`,
+          'a subject DN such as "CN=my-app"',
+          trusted?.subjectName,
+        );
+      }
+      let issuer: X509Certificate;
+      try {
+        issuer = new X509Certificate(trusted.issuerCertificatePem);
+      } catch {
+        invalidOption(
+          `${option}.trustedCertificateSubjects[${index}].issuerCertificatePem`,
+          'a PEM CA certificate',
+          '(not a certificate)',
+        );
+      }
+      return { subjectName: trusted.subjectName, issuer };
+    });
     const federatedCredentials = (app.federatedCredentials ?? []).map((credential, index) => {
       if (!isNonEmptyString(credential?.subject)) {
         invalidOption(
@@ -188,15 +221,21 @@ export class Directory {
     ) {
       invalidOption(`${option}.accessTokenVersion`, '1 or 2', app.accessTokenVersion);
     }
+    const signInAudience = app.signInAudience ?? 'AzureADMyOrg';
+    if (signInAudience !== 'AzureADMyOrg' && signInAudience !== 'AzureADMultipleOrgs') {
+      invalidOption(`${option}.signInAudience`, "'AzureADMyOrg' or 'AzureADMultipleOrgs'", signInAudience);
+    }
     const registered: RegisteredApp = {
       clientId: app.clientId,
       tenantId: this.#tenantOf(app.tenantId, `${option}.tenantId`),
       objectId: app.objectId ?? derivedGuid(`sp:${app.clientId}`),
       secretHashes: secrets.map(hashSecret),
       certificates,
+      trustedCertificateSubjects,
       federatedCredentials,
       redirectUris: app.redirectUris ?? [],
       publicClient: app.publicClient ?? false,
+      signInAudience,
       tokenLifetimeSec: app.tokenLifetimeSec,
       accessTokenVersion: app.accessTokenVersion,
     };
@@ -248,6 +287,30 @@ export class Directory {
     return registered;
   }
 
+  /** Every principal that can hold a token: apps' service principals, users, managed identities. */
+  principals(): EntraPrincipal[] {
+    return [
+      ...[...this.#apps.values()].map((app) => ({
+        kind: 'service-principal' as const,
+        objectId: app.objectId,
+        tenantId: app.tenantId,
+        name: app.clientId,
+      })),
+      ...this.#users.map((user) => ({
+        kind: 'user' as const,
+        objectId: user.oid,
+        tenantId: user.tenantId,
+        name: user.upn,
+      })),
+      ...this.#managedIdentities.map((mi) => ({
+        kind: 'managed-identity' as const,
+        objectId: mi.objectId,
+        tenantId: mi.tenantId,
+        name: mi.clientId,
+      })),
+    ];
+  }
+
   firstApp(): RegisteredApp | undefined {
     return this.#apps.values().next().value;
   }
@@ -266,6 +329,15 @@ export class Directory {
 
   user(tenantId: string, oid: string): RegisteredUser | undefined {
     return this.#users.find((user) => user.tenantId === tenantId && user.oid === oid);
+  }
+
+  /** Finds a user of any tenant by UPN (case-insensitive) or object id. */
+  findUserAnywhere(upnOrOid: string): RegisteredUser | undefined {
+    for (const tenantId of this.#tenants) {
+      const user = this.findUser(tenantId, upnOrOid);
+      if (user) return user;
+    }
+    return undefined;
   }
 
   /** Finds a user by UPN (case-insensitive) or object id. */
@@ -293,17 +365,36 @@ export class Directory {
     );
   }
 
-  /** The resource a scope (`{uri or appId}/.default`, `{uri}/perm`) or MI `resource` names. */
-  resourceFor(scopeOrResource: string): { resource: ResourceConfig; isDefaultScope: boolean } | undefined {
-    for (const resource of this.resources) {
-      for (const prefix of [resource.identifierUri, resource.appId, `api://${resource.appId}`]) {
-        if (scopeOrResource === prefix || scopeOrResource === `${prefix}/`)
-          return { resource, isDefaultScope: false };
-        if (scopeOrResource.startsWith(`${prefix}/`)) {
-          return { resource, isDefaultScope: scopeOrResource === `${prefix}/.default` };
-        }
-      }
-    }
-    return undefined;
+  /**
+   * The resource a managed identity `resource` (or `issueAccessToken` resource) names: its
+   * identifier URI, with or without a trailing slash, or its app id. `audience` is the value as
+   * given: Entra writes the form the request used into `aud` of v1 tokens.
+   */
+  resourceNamed(value: string): { resource: ResourceConfig; audience: string } | undefined {
+    const resource = this.resources.find((candidate) => namesResource(candidate, value));
+    return resource ? { resource, audience: value } : undefined;
   }
+
+  /**
+   * The resource a scope names: `{identifier URI or app id}/{permission}` (`.default` included),
+   * or the bare resource. `audience` is the resource part as written (`https://redis.azure.com//.default`
+   * yields `https://redis.azure.com/`, as on Entra); `permission` is undefined for a bare resource.
+   */
+  resourceForScope(
+    scope: string,
+  ): { resource: ResourceConfig; audience: string; permission: string | undefined } | undefined {
+    const whole = this.resourceNamed(scope);
+    if (whole) return { ...whole, permission: undefined };
+    const slash = scope.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const named = this.resourceNamed(scope.slice(0, slash));
+    return named ? { ...named, permission: scope.slice(slash + 1) } : undefined;
+  }
+}
+
+/** Only the registered identifier URI (a trailing slash allowed) and the app id name a resource. */
+function namesResource(resource: ResourceConfig, value: string): boolean {
+  return (
+    value === resource.identifierUri || value === `${resource.identifierUri}/` || value === resource.appId
+  );
 }

@@ -1,5 +1,13 @@
-/** OpenID configuration (v2) of a tenant, shaped like Entra's; `origin` is the authority as the client addressed it. */
-export function openIdConfigurationV2(origin: string, tenantId: string): Record<string, unknown> {
+/**
+ * OpenID configuration (v2) of a tenant, shaped like Entra's; `origin` is the authority as the
+ * client addressed it. For `common` / `organizations` the issuer is a template, `{tenantid}` in
+ * place of the tenant, exactly as Entra publishes it.
+ */
+export function openIdConfigurationV2(
+  origin: string,
+  tenantId: string,
+  multiTenant = false,
+): Record<string, unknown> {
   const base = `${origin}/${tenantId}`;
   return {
     token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -10,7 +18,7 @@ export function openIdConfigurationV2(origin: string, tenantId: string): Record<
     id_token_signing_alg_values_supported: ['RS256'],
     response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    issuer: `${base}/v2.0`,
+    issuer: multiTenant ? `${origin}/{tenantid}/v2.0` : `${base}/v2.0`,
     request_uri_parameter_supported: false,
     userinfo_endpoint: `${origin}/oidc/userinfo`,
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
@@ -48,8 +56,12 @@ export function openIdConfigurationV2(origin: string, tenantId: string): Record<
   };
 }
 
-/** OpenID configuration (v1) of a tenant; its issuer is the `sts.windows.net` one of v1 tokens. */
-export function openIdConfigurationV1(origin: string, tenantId: string): Record<string, unknown> {
+/** OpenID configuration (v1) of a tenant; its issuer is the `sts.windows.net` one of v1 tokens (templated for `common`). */
+export function openIdConfigurationV1(
+  origin: string,
+  tenantId: string,
+  multiTenant = false,
+): Record<string, unknown> {
   const base = `${origin}/${tenantId}`;
   return {
     token_endpoint: `${base}/oauth2/token`,
@@ -60,7 +72,7 @@ export function openIdConfigurationV1(origin: string, tenantId: string): Record<
     id_token_signing_alg_values_supported: ['RS256'],
     response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token', 'token'],
     scopes_supported: ['openid'],
-    issuer: `https://sts.windows.net/${tenantId}/`,
+    issuer: `https://sts.windows.net/${multiTenant ? '{tenantid}' : tenantId}/`,
     authorization_endpoint: `${base}/oauth2/authorize`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,

@@ -1,3 +1,4 @@
+import type { EntraPrincipal } from './directory';
 import type { FaultSpec, InjectedFault } from './fault-injector';
 import type { FederatedTokenOptions } from './federated-issuer';
 import type { ManagedIdentitySource } from './managed-identity-endpoint';
@@ -85,15 +86,25 @@ export interface EntraEmulator {
   tokenIssuers(tenantId?: string): { v1: string; v2: string };
   /** The resources tokens are issued for. */
   readonly resources: readonly ResourceConfig[];
-  /** New signing key; the previous one stays in the JWKS for `previousKeyRetentionSec` unless `dropPrevious`. Returns the new kid. */
+  /**
+   * New signing key; the previous one stays in the JWKS for `previousKeyRetentionSec` unless
+   * `dropPrevious` (which also empties the managed identity token cache). Returns the new kid.
+   */
   rotateSigningKey(options?: { dropPrevious?: boolean }): Promise<string>;
   /** A JWT from the emulator's federated issuer, as a Kubernetes projected service-account token. */
   issueFederatedToken(options?: FederatedTokenOptions): Promise<string>;
+  /** Forgets the cached managed identity tokens: the next request of each identity gets a new token. */
+  clearManagedIdentityTokenCache(): void;
   /** Mints an access token directly (no HTTP), e.g. to test a Redis gateway. */
   issueAccessToken(options?: IssueAccessTokenOptions): Promise<IssuedToken>;
-  addApp(app: AppConfig): void;
-  addUser(user: UserConfig): void;
-  addManagedIdentity(identity: ManagedIdentityConfig): void;
+  /** Every principal registered so far (apps' service principals, users, managed identities). */
+  principals(): EntraPrincipal[];
+  /** Registers (or replaces) an app; returns its service principal (whose `objectId` is its tokens' `oid`). */
+  addApp(app: AppConfig): EntraPrincipal;
+  /** Registers a user; returns it as a principal. */
+  addUser(user: UserConfig): EntraPrincipal;
+  /** Registers a managed identity; returns it as a principal. */
+  addManagedIdentity(identity: ManagedIdentityConfig): EntraPrincipal;
   /** Revokes refresh tokens (all, or of one user / client); later use fails `invalid_grant` AADSTS50173. Returns the count. */
   revokeRefreshTokens(filter?: { userOid?: string; clientId?: string }): number;
   /** MSAL configuration pieces: spread into `ConfidentialClientApplication` / `PublicClientApplication` options. */

@@ -22,6 +22,10 @@ import {
 } from './grant-stores';
 import { appOrFirst, issueAccessTokenDirectly } from './issue-access-token';
 import { APP_SERVICE_PATH } from './managed-identity-endpoint';
+import {
+  type ManagedIdentityTokenCacheOptions,
+  ManagedIdentityTokenCache,
+} from './managed-identity-token-cache';
 import { createMsalNetworkClient } from './msal-network-client';
 import type { EntraEmulatorOptions } from './options';
 import { createRequestListener, FEDERATION_PATH, type RouterDeps } from './entra-router';
@@ -64,6 +68,26 @@ function resolveSettings(options: EntraEmulatorOptions): EntraSettings & { idTok
   };
 }
 
+function resolveManagedIdentityTokenCache(
+  option: EntraEmulatorOptions['managedIdentityTokenCache'],
+): false | ManagedIdentityTokenCacheOptions {
+  if (option === undefined || option === true) return {};
+  if (option === false) return false;
+  const window = (option as ManagedIdentityTokenCacheOptions | null)?.renewalWindowSec;
+  if (
+    typeof option !== 'object' ||
+    option === null ||
+    (window !== undefined && !(typeof window === 'number' && Number.isFinite(window) && window >= 0))
+  ) {
+    invalidOption(
+      'options.managedIdentityTokenCache',
+      'true, false or { renewalWindowSec: a number of seconds >= 0 }',
+      JSON.stringify(option),
+    );
+  }
+  return { renewalWindowSec: window };
+}
+
 /**
  * Starts a local Entra ID: an HTTPS authority (OIDC discovery, JWKS, token and authorize
  * endpoints) with a CA generated for this run, and a plain-HTTP managed identity listener
@@ -96,6 +120,10 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
   ) {
     invalidOption('options.rejectReplayedAssertions', 'true or false', options.rejectReplayedAssertions);
   }
+  if (options.refreshTokenRotation !== undefined && typeof options.refreshTokenRotation !== 'boolean') {
+    invalidOption('options.refreshTokenRotation', 'true or false', options.refreshTokenRotation);
+  }
+  const miTokenCache = resolveManagedIdentityTokenCache(options.managedIdentityTokenCache);
   const directory = new Directory(options);
   if (
     settings.signedInUser !== undefined &&
@@ -190,8 +218,14 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     directory,
     issuer: tokenIssuer,
     authenticator,
-    codes: new HandleStore<AuthorizationCodeGrant>(now, codeLifetimeSec * 1000, ''),
-    refreshTokens: new HandleStore<RefreshTokenGrant>(now, refreshTokenLifetimeSec * 1000, '1.'),
+    codes: new HandleStore<AuthorizationCodeGrant>(now, codeLifetimeSec * 1000, '', true),
+    refreshTokens: new HandleStore<RefreshTokenGrant>(
+      now,
+      refreshTokenLifetimeSec * 1000,
+      '1.',
+      options.refreshTokenRotation === true,
+    ),
+    managedIdentityTokens: new ManagedIdentityTokenCache(now, miTokenCache),
     settings,
     now,
   };
@@ -246,12 +280,28 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
       v1: tokenIssuer.v1Issuer(tenantOr(tenantId)),
       v2: tokenIssuer.v2Issuer(tenantOr(tenantId)),
     }),
-    rotateSigningKey: (rotateOptions) => keys.rotate(rotateOptions),
+    rotateSigningKey: async (rotateOptions) => {
+      const kid = await keys.rotate(rotateOptions);
+      // A cached token signed with a dropped key would fail everywhere: Azure never drops a key in use.
+      if (rotateOptions?.dropPrevious) context.managedIdentityTokens.clear();
+      return kid;
+    },
+    clearManagedIdentityTokenCache: () => context.managedIdentityTokens.clear(),
     issueFederatedToken: (tokenOptions) => federatedIssuer.issue(tokenOptions),
     issueAccessToken: (tokenOptions = {}) => issueAccessTokenDirectly(context, tokenOptions),
-    addApp: (app) => void directory.addApp(app),
-    addUser: (user) => void directory.addUser(user),
-    addManagedIdentity: (identity) => void directory.addManagedIdentity(identity),
+    principals: () => directory.principals(),
+    addApp: (app) => {
+      const { objectId, tenantId, clientId } = directory.addApp(app);
+      return { kind: 'service-principal', objectId, tenantId, name: clientId };
+    },
+    addUser: (user) => {
+      const { oid, tenantId, upn } = directory.addUser(user);
+      return { kind: 'user', objectId: oid, tenantId, name: upn };
+    },
+    addManagedIdentity: (identity) => {
+      const { objectId, tenantId, clientId } = directory.addManagedIdentity(identity);
+      return { kind: 'managed-identity', objectId, tenantId, name: clientId };
+    },
     revokeRefreshTokens: (filter = {}) =>
       context.refreshTokens.revoke(
         (grant) =>

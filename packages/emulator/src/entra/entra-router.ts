@@ -5,7 +5,7 @@ import {
   openIdConfigurationV1,
   openIdConfigurationV2,
 } from './discovery-documents';
-import type { EntraContext } from './entra-context';
+import { type EntraContext, isMultiTenantSegment } from './entra-context';
 import { EntraProtocolError, entraErrorBody } from './entra-error-response';
 import type { ActiveFault, FaultInjector } from './fault-injector';
 import type { FederatedIssuer } from './federated-issuer';
@@ -204,13 +204,14 @@ async function answer(deps: RouterDeps, exchange: Exchange): Promise<void> {
       case 'discovery': {
         if (route.kind === 'federation')
           return sendJson(response, 200, federatedIssuerConfiguration(deps.federatedIssuer.issuer));
-        if (!context.directory.hasTenant(route.tenant)) {
+        const multiTenant = isMultiTenantSegment(route.tenant);
+        if (!multiTenant && !context.directory.hasTenant(route.tenant)) {
           throw new EntraProtocolError('invalid_request', 90002, `Tenant '${route.tenant}' not found.`);
         }
         const document =
           route.kind === 'v2'
-            ? openIdConfigurationV2(origin, route.tenant)
-            : openIdConfigurationV1(origin, route.tenant);
+            ? openIdConfigurationV2(origin, route.tenant, multiTenant)
+            : openIdConfigurationV1(origin, route.tenant, multiTenant);
         return sendJson(response, 200, document, { 'cache-control': 'max-age=86400, private' });
       }
       case 'jwks':

@@ -41,8 +41,8 @@ type Redeemed<T> =
   | { status: 'mismatch'; grant: T };
 
 /**
- * Opaque single-use handles (codes, refresh tokens) with expiry. A redeemed handle is kept as
- * "used" until it expires, so a replay is told apart from a made-up value.
+ * Opaque handles (codes, refresh tokens) with expiry, single-use or reusable. A redeemed
+ * single-use handle is kept as "used" until it expires, so a replay is told apart from a made-up value.
  */
 export class HandleStore<T> {
   readonly #entries = new Map<
@@ -53,6 +53,8 @@ export class HandleStore<T> {
     private readonly now: () => number,
     private readonly lifetimeMs: number,
     private readonly prefix: string,
+    /** Whether redeeming a handle uses it up (codes: always; refresh tokens: only with rotation). */
+    private readonly singleUse: boolean,
   ) {}
 
   issue(grant: T): string {
@@ -62,8 +64,8 @@ export class HandleStore<T> {
   }
 
   /**
-   * Consumes a live handle whose grant passes `belongsToCaller`; a grant that does not pass (another
-   * client's) is reported as `mismatch` and stays live.
+   * Redeems (and, when single-use, consumes) a live handle whose grant passes `belongsToCaller`; a
+   * grant that does not pass (another client's) is reported as `mismatch` and stays live.
    */
   redeem(handle: string, belongsToCaller: (grant: T) => boolean): Redeemed<T> {
     const entry = this.#entries.get(handle);
@@ -74,7 +76,7 @@ export class HandleStore<T> {
     }
     if (entry.state !== 'live') return { status: entry.state };
     if (!belongsToCaller(entry.grant)) return { status: 'mismatch', grant: entry.grant };
-    entry.state = 'used';
+    if (this.singleUse) entry.state = 'used';
     return { status: 'ok', grant: entry.grant };
   }
 

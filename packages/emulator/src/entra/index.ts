@@ -1,10 +1,13 @@
 export {
   type ClientCertificate,
+  type ClientCertificateIssuer,
   type ClientCertificateOptions,
   certificateThumbprints,
   createClientCertificate,
+  createClientCertificateIssuer,
 } from '../tls';
 export * from './defaults';
+export type { EntraPrincipal } from './directory';
 export { startEntraEmulator } from './entra-emulator';
 export {
   type EmulatorIdentityOptions,
@@ -19,6 +22,7 @@ export type { EntraErrorBody } from './entra-error-response';
 export type { FaultSpec, InjectedFault } from './fault-injector';
 export type { FederatedTokenOptions } from './federated-issuer';
 export type { ManagedIdentitySource } from './managed-identity-endpoint';
+export { DEFAULT_MI_RENEWAL_WINDOW_SEC } from './managed-identity-token-cache';
 export {
   createMsalNetworkClient,
   type MsalNetworkClientOptions,

@@ -1,5 +1,6 @@
 import type { RegisteredApp, RegisteredManagedIdentity, RegisteredUser } from './directory';
 import type { IssueAccessTokenOptions, IssuedToken } from './entra-emulator-api';
+import { REDIS_RESOURCE } from './defaults';
 import type { EntraContext } from './entra-context';
 import { invalidOption } from './emulator-error';
 import { validateLifetimeSec } from './validate';
@@ -18,16 +19,19 @@ export async function issueAccessTokenDirectly(
 ): Promise<IssuedToken> {
   const { directory, settings } = context;
   const kind = options.kind ?? 'app';
-  const resource =
-    options.resource === undefined
-      ? directory.resources[0]!
-      : directory.resourceFor(options.resource)?.resource;
-  if (!resource)
+  // Default: Redis when registered (what the gateway accepts), else the first resource.
+  const requested =
+    options.resource ??
+    directory.resources.find((r) => r.identifierUri === REDIS_RESOURCE.identifierUri)?.identifierUri ??
+    directory.resources[0]!.identifierUri;
+  const named = directory.resourceNamed(requested);
+  if (!named)
     invalidOption(
       'resource',
-      `a registered resource (${directory.resources.map((r) => r.identifierUri).join(', ')})`,
+      `the identifier URI or app id of a registered resource (${directory.resources.map((r) => r.identifierUri).join(', ')})`,
       options.resource,
     );
+  const { resource, audience } = named;
   if (options.lifetimeSec !== undefined) validateLifetimeSec('lifetimeSec', options.lifetimeSec);
   if (kind === 'managed-identity') {
     const mi: RegisteredManagedIdentity | undefined =
@@ -39,6 +43,7 @@ export async function issueAccessTokenDirectly(
     const token = await context.issuer.accessToken({
       tenantId: options.tenantId ?? mi.tenantId,
       resource,
+      audience,
       version: options.version ?? settings.accessTokenVersion,
       lifetimeSec: options.lifetimeSec ?? mi.tokenLifetimeSec ?? settings.tokenLifetimeSec,
       subject: {
@@ -60,6 +65,7 @@ export async function issueAccessTokenDirectly(
     const token = await context.issuer.accessToken({
       tenantId,
       resource,
+      audience,
       version,
       lifetimeSec:
         options.lifetimeSec ?? user.tokenLifetimeSec ?? app.tokenLifetimeSec ?? settings.tokenLifetimeSec,
@@ -71,6 +77,7 @@ export async function issueAccessTokenDirectly(
   const token = await context.issuer.accessToken({
     tenantId,
     resource,
+    audience,
     version,
     lifetimeSec: options.lifetimeSec ?? app.tokenLifetimeSec ?? settings.tokenLifetimeSec,
     subject: { kind: 'app', clientId: app.clientId, objectId: app.objectId, appidacr: '1' },

@@ -11,6 +11,32 @@ export const APP_SERVICE_PATH = '/msi/token';
 /** Path of the IMDS endpoint under `AZURE_POD_IDENTITY_AUTHORITY_HOST`. */
 export const IMDS_PATH = '/metadata/identity/oauth2/token';
 
+type Selector = 'clientId' | 'objectId' | 'resourceId';
+
+/** What each source accepts: its API version and the query parameters naming a user-assigned identity. */
+const SOURCES: Record<ManagedIdentitySource, { apiVersion: string; selectors: Record<string, Selector> }> = {
+  // App Service: `principal_id` is documented as an alias of `object_id`.
+  'app-service': {
+    apiVersion: '2019-08-01',
+    selectors: {
+      client_id: 'clientId',
+      object_id: 'objectId',
+      principal_id: 'objectId',
+      mi_res_id: 'resourceId',
+    },
+  },
+  imds: {
+    apiVersion: '2018-02-01',
+    selectors: { client_id: 'clientId', object_id: 'objectId', msi_res_id: 'resourceId' },
+  },
+};
+
+/** Identity parameters of the other source (and the 2017 API's `clientid`): a request mixing them up is refused. */
+const FOREIGN_SELECTORS: Record<ManagedIdentitySource, readonly string[]> = {
+  'app-service': ['msi_res_id', 'clientid'],
+  imds: ['mi_res_id', 'principal_id', 'clientid'],
+};
+
 export interface ManagedIdentityResponse {
   status: number;
   body: Record<string, unknown>;
@@ -24,12 +50,13 @@ export function managedIdentityErrorBody(
   status: number,
   description: string,
   nowMs: number,
+  error?: string,
 ): Record<string, unknown> {
   if (source === 'app-service') {
     return { statusCode: status, message: description, correlationId: crypto.randomUUID() };
   }
   return {
-    error: status === 400 ? 'invalid_request' : status >= 500 ? 'temporarily_unavailable' : 'invalid_request',
+    error: error ?? (status >= 500 ? 'temporarily_unavailable' : 'invalid_request'),
     error_description: description,
     timestamp: entraTimestamp(nowMs),
   };
@@ -43,9 +70,11 @@ function sameSecret(presented: string | undefined, expected: string): boolean {
 }
 
 /**
- * GET App Service (`/msi/token?api-version=2019-08-01&resource=…[&client_id|object_id|mi_res_id]`,
+ * GET App Service (`/msi/token?api-version=2019-08-01&resource=…[&client_id|object_id|principal_id|mi_res_id]`,
  * header `X-IDENTITY-HEADER`) or IMDS (`/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…
- * [&client_id|object_id|msi_res_id]`, header `Metadata: true`).
+ * [&client_id|object_id|msi_res_id]`, header `Metadata: true`), checked as strictly as Azure: the
+ * source's own API version and parameter names, one identity at most, a resource (not a scope).
+ * Tokens come from the managed identity token cache unless it is off.
  */
 export async function handleManagedIdentityRequest(
   context: EntraContext,
@@ -54,15 +83,12 @@ export async function handleManagedIdentityRequest(
   headers: Record<string, string | string[] | undefined>,
 ): Promise<ManagedIdentityResponse> {
   const nowMs = context.now();
-  const selector = {
-    clientId: query.get('client_id') ?? query.get('clientid') ?? undefined,
-    objectId: query.get('object_id') ?? query.get('principal_id') ?? undefined,
-    resourceId: query.get(source === 'imds' ? 'msi_res_id' : 'mi_res_id') ?? undefined,
-  };
-  const identity = selector.clientId ?? selector.objectId ?? selector.resourceId;
-  const fail = (status: number, description: string): ManagedIdentityResponse => ({
+  const { apiVersion: expectedVersion, selectors } = SOURCES[source];
+  const named = Object.entries(selectors).filter(([parameter]) => query.has(parameter));
+  const identity = named.length > 0 ? (query.get(named[0]![0]) ?? undefined) : undefined;
+  const fail = (status: number, description: string, error?: string): ManagedIdentityResponse => ({
     status,
-    body: managedIdentityErrorBody(source, status, description, nowMs),
+    body: managedIdentityErrorBody(source, status, description, nowMs, error),
     identity,
   });
 
@@ -74,20 +100,50 @@ export async function handleManagedIdentityRequest(
   } else if (headers.metadata !== 'true') {
     return fail(400, 'Required metadata header not specified');
   }
-  const expectedVersion = source === 'app-service' ? '2019-08-01' : '2018-02-01';
   const apiVersion = query.get('api-version');
-  if (!apiVersion) return fail(400, `The api-version parameter is missing; use ${expectedVersion}.`);
+  if (apiVersion === null) {
+    return fail(400, `Required query variable 'api-version' is missing. Use api-version=${expectedVersion}.`);
+  }
+  if (apiVersion !== expectedVersion) {
+    return fail(
+      400,
+      `The api-version '${apiVersion}' is not supported here. Use api-version=${expectedVersion}.`,
+    );
+  }
+  const foreign = FOREIGN_SELECTORS[source].find((parameter) => query.has(parameter));
+  if (foreign !== undefined) {
+    return fail(
+      400,
+      `The query parameter '${foreign}' is not supported here; name a user-assigned identity with ${Object.keys(selectors).join(', ')}.`,
+    );
+  }
+  if (named.length > 1) {
+    return fail(
+      400,
+      `Only one of ${Object.keys(selectors).join(', ')} may be given; got ${named.map(([p]) => p).join(' and ')}.`,
+    );
+  }
   const resourceParam = query.get('resource');
-  if (!resourceParam) return fail(400, 'The resource parameter is missing.');
-  const found = context.directory.resourceFor(resourceParam);
-  if (!found) return fail(400, `The resource '${resourceParam}' is not known to this tenant.`);
+  if (!resourceParam) return fail(400, "Required query variable 'resource' is missing.");
+  const found = resourceParam.endsWith('/.default')
+    ? undefined
+    : context.directory.resourceNamed(resourceParam);
+  if (!found) {
+    // Entra's answer, passed through by the host: a scope (`…/.default`) is not a resource.
+    return fail(
+      400,
+      `AADSTS500011: The resource principal named ${resourceParam} was not found in the tenant. Managed identity endpoints take a resource (e.g. https://redis.azure.com), not a scope.`,
+      'invalid_resource',
+    );
+  }
 
   let mi: RegisteredManagedIdentity | undefined;
   if (identity === undefined) {
     mi = context.directory.systemManagedIdentity();
     if (!mi) return fail(400, 'No system-assigned managed identity is enabled on this resource.');
   } else {
-    mi = context.directory.userManagedIdentity(selector);
+    const selector = named[0]![1];
+    mi = context.directory.userManagedIdentity({ [selector]: identity });
     if (!mi) {
       return fail(
         400,
@@ -97,18 +153,22 @@ export async function handleManagedIdentityRequest(
       );
     }
   }
-  const token = await context.issuer.accessToken({
-    tenantId: mi.tenantId,
-    resource: found.resource,
-    version: context.settings.accessTokenVersion,
-    lifetimeSec: mi.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
-    subject: {
-      kind: 'managed-identity',
-      clientId: mi.clientId,
-      objectId: mi.objectId,
-      resourceId: mi.resourceId,
-    },
-  });
+  const token = await context.managedIdentityTokens.token(mi, resourceParam, () =>
+    context.issuer.accessToken({
+      tenantId: mi.tenantId,
+      resource: found.resource,
+      audience: found.audience,
+      version: context.settings.accessTokenVersion,
+      lifetimeSec: mi.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
+      subject: {
+        kind: 'managed-identity',
+        clientId: mi.clientId,
+        objectId: mi.objectId,
+        resourceId: mi.resourceId,
+      },
+    }),
+  );
+  const expiresInSec = Math.max(0, Math.floor((token.expiresOnSec * 1000 - nowMs) / 1000));
   const body: Record<string, unknown> = {
     access_token: token.accessToken,
     expires_on: String(token.expiresOnSec),
@@ -119,8 +179,8 @@ export async function handleManagedIdentityRequest(
   if (source === 'imds') {
     Object.assign(body, {
       refresh_token: '',
-      expires_in: String(token.expiresInSec),
-      ext_expires_in: String(token.expiresInSec),
+      expires_in: String(expiresInSec),
+      ext_expires_in: String(expiresInSec),
       not_before: String(token.notBeforeSec),
     });
   }

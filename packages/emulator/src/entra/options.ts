@@ -1,3 +1,5 @@
+import type { ManagedIdentityTokenCacheOptions } from './managed-identity-token-cache';
+
 /** Options of {@link startEntraEmulator}. Every list replaces its default when given. */
 export interface EntraEmulatorOptions {
   /** Address both listeners bind to; default `127.0.0.1`. */
@@ -33,6 +35,13 @@ export interface EntraEmulatorOptions {
   idTokenLifetimeSec?: number;
   /** Refresh-token lifetime in seconds; default 86400 (1 day). */
   refreshTokenLifetimeSec?: number;
+  /**
+   * Make refresh tokens single-use: a redeemed one is refused (`invalid_grant`, AADSTS70000,
+   * `bad_token`); default false. Entra ID does not revoke a refresh token when it is used — each
+   * response carries a new one, and the old one stays valid until it expires or is revoked — so
+   * the default matches Azure; turn this on to prove a client always keeps the newest one.
+   */
+  refreshTokenRotation?: boolean;
   /** Authorization-code lifetime in seconds; default 600. */
   authorizationCodeLifetimeSec?: number;
   /** How long a rotated-out signing key stays in the JWKS, in seconds; default 3600. */
@@ -43,6 +52,14 @@ export interface EntraEmulatorOptions {
    * the default matches Azure; turn this on to prove a client signs a fresh assertion per request.
    */
   rejectReplayedAssertions?: boolean;
+  /**
+   * How the managed identity endpoints hand out tokens. Default `true`: as Azure's IMDS and App
+   * Service do, one token per identity and resource is cached and returned to every request — a
+   * client's force-refresh included — until the renewal window before its expiry (default
+   * `min(300 s, lifetime / 12)`; `{ renewalWindowSec }` sets it). `false` issues a new token for
+   * every request, which Azure never does: a leniency for tests that need it.
+   */
+  managedIdentityTokenCache?: boolean | ManagedIdentityTokenCacheOptions;
   /** App Service `X-IDENTITY-HEADER` secret; default a random UUID per start. */
   identityHeader?: string;
   /**
@@ -53,6 +70,8 @@ export interface EntraEmulatorOptions {
   /** Clock in epoch milliseconds, read for every claim and expiry; default `Date.now`. */
   now?: () => number;
 }
+
+export type { ManagedIdentityTokenCacheOptions };
 
 /** 1: `iss` = `https://sts.windows.net/{tid}/`, `aud` = resource URI; 2: `iss` = `{authority}/{tid}/v2.0`, `aud` = resource app id. */
 export type AccessTokenVersion = 1 | 2;
@@ -73,8 +92,17 @@ export interface AppConfig {
   objectId?: string;
   /** Client secrets accepted as `client_secret`; default none. */
   secrets?: string[];
-  /** PEM certificates whose keys may sign `client_assertion` JWTs; default none. */
+  /**
+   * PEM certificates whose keys may sign `client_assertion` JWTs (found by `x5t` / `x5t#S256`);
+   * an assertion is refused while the certificate is expired or not yet valid, as on Entra. Default none.
+   */
   certificates?: string[];
+  /**
+   * Subject name + issuer authentication (opt-in): certificates that are not registered but carry
+   * this subject, issued by this CA, sent in the assertion's `x5c` header (MSAL: `clientCertificate.x5c`)
+   * — what Entra calls `trustedCertificateSubjects`. The chain and the dates are checked. Default none.
+   */
+  trustedCertificateSubjects?: TrustedCertificateSubjectConfig[];
   /** Federated identity credentials (workload identity); default none. */
   federatedCredentials?: FederatedCredentialConfig[];
   /**
@@ -84,10 +112,25 @@ export interface AppConfig {
   redirectUris?: string[];
   /** Allows token requests without client authentication (native / public client); default false. */
   publicClient?: boolean;
+  /**
+   * Who may sign in: `AzureADMyOrg` (single tenant; the `/common` and `/organizations` authorities
+   * refuse it with AADSTS50194, as Entra does for apps created since 2018) or `AzureADMultipleOrgs`
+   * (any tenant; `/common` and `/organizations` work). Default `AzureADMyOrg`; the ready-made app
+   * is `AzureADMultipleOrgs`.
+   */
+  signInAudience?: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
   /** Access-token lifetime in seconds for tokens this app obtains; default the global `tokenLifetimeSec`. */
   tokenLifetimeSec?: number;
   /** Access-token format for this app's tokens; default the global `accessTokenVersion`. */
   accessTokenVersion?: AccessTokenVersion;
+}
+
+/** A certificate subject trusted for subject name + issuer authentication. */
+export interface TrustedCertificateSubjectConfig {
+  /** Subject distinguished name, e.g. `CN=my-app.example.com` (compared case-insensitively, RDN order ignored). */
+  subjectName: string;
+  /** PEM of the CA that must have issued the certificate (directly, or through `x5c` intermediates). */
+  issuerCertificatePem: string;
 }
 
 /** A trusted external token (federated identity credential) for an app. */

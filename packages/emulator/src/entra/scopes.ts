@@ -8,6 +8,8 @@ const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 /** A parsed `scope` parameter: the one API it names, and the rest. */
 export interface ParsedScope {
   resource: ResourceConfig;
+  /** The resource as the scope wrote it: `aud` of v1 tokens. */
+  audience: string;
   /** Permissions asked of the resource (`.default` for the default scope). */
   permissions: string[];
   /** The OIDC scopes asked for. */
@@ -43,11 +45,12 @@ export function parseScope(
     );
   }
   let resource: ResourceConfig | undefined;
+  let audience: string | undefined;
   const permissions: string[] = [];
   for (const name of apiScopes) {
-    const found = directory.resourceFor(name);
+    const found = directory.resourceForScope(name);
     if (!found) throw missingResource(tenantId, name.replace(/\/[^/]*$/, '') || name);
-    if (requireDefault && !found.isDefaultScope) {
+    if (requireDefault && found.permission !== '.default') {
       throw new EntraProtocolError(
         'invalid_scope',
         1002012,
@@ -62,9 +65,10 @@ export function parseScope(
       );
     }
     resource = found.resource;
-    permissions.push(name.slice(name.lastIndexOf('/') + 1) || '.default');
+    audience ??= found.audience;
+    permissions.push(found.permission || '.default');
   }
-  return { resource: resource!, permissions, oidc };
+  return { resource: resource!, audience: audience!, permissions, oidc };
 }
 
 /** The `scp` claim of a user token: `.default` stands for the consented permission. */

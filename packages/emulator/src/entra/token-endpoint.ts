@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ClientAuthentication } from './client-authenticator';
 import type { RegisteredApp, RegisteredUser } from './directory';
-import { type EntraContext, requireApp, requireTenant } from './entra-context';
+import {
+  type EntraContext,
+  isMultiTenantSegment,
+  requireApp,
+  requireMultiTenantApp,
+  requireTenant,
+} from './entra-context';
 import { EntraProtocolError } from './entra-error-response';
 import { parseScope, scpClaim } from './scopes';
 import { clientInfo } from './token-issuer';
@@ -12,7 +18,8 @@ const SUPPORTED_GRANTS = ['client_credentials', 'authorization_code', 'refresh_t
 
 /**
  * POST /{tenant}/oauth2/v2.0/token: client credentials (secret, certificate or federated
- * assertion), authorization code with PKCE, refresh token.
+ * assertion), authorization code with PKCE, refresh token. On `/common` and `/organizations` the
+ * tenant comes from the code or refresh token (the user's), for multi-tenant apps only.
  */
 export async function handleTokenRequest(
   context: EntraContext,
@@ -20,7 +27,8 @@ export async function handleTokenRequest(
   form: URLSearchParams,
   basic: { clientId: string; clientSecret: string } | undefined,
 ): Promise<TokenResponseBody> {
-  const tenantId = requireTenant(context, tenantSegment);
+  const multiTenant = isMultiTenantSegment(tenantSegment);
+  const tenantId = multiTenant ? undefined : requireTenant(context, tenantSegment);
   const grantType = form.get('grant_type');
   if (!grantType) {
     throw EntraProtocolError.missingParameter('grant_type');
@@ -32,7 +40,19 @@ export async function handleTokenRequest(
       `The app requested an unsupported grant type '${grantType}'.`,
     );
   }
-  const app = requireApp(context, tenantId, form.get('client_id') ?? basic?.clientId);
+  const clientId = form.get('client_id') ?? basic?.clientId;
+  const app =
+    tenantId === undefined
+      ? requireMultiTenantApp(context, tenantSegment, clientId)
+      : requireApp(context, tenantId, clientId);
+  if (tenantId === undefined && grantType === 'client_credentials') {
+    // An app-only token needs a tenant: Entra cannot tell which one from /common.
+    throw new EntraProtocolError(
+      'invalid_request',
+      50059,
+      'No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority for the client credentials flow.',
+    );
+  }
   const authentication = await context.authenticator.authenticate(
     app,
     {
@@ -43,7 +63,7 @@ export async function handleTokenRequest(
     { tenantSegment, allowPublic: grantType !== 'client_credentials' },
   );
   if (grantType === 'client_credentials')
-    return clientCredentials(context, tenantId, app, authentication, form);
+    return clientCredentials(context, tenantId!, app, authentication, form);
   if (grantType === 'authorization_code')
     return authorizationCode(context, tenantId, app, authentication, form);
   return refreshToken(context, tenantId, app, authentication, form);
@@ -56,10 +76,11 @@ async function clientCredentials(
   authentication: ClientAuthentication,
   form: URLSearchParams,
 ): Promise<TokenResponseBody> {
-  const { resource } = parseScope(context.directory, tenantId, form.get('scope'), true);
+  const { resource, audience } = parseScope(context.directory, tenantId, form.get('scope'), true);
   const token = await context.issuer.accessToken({
     tenantId,
     resource,
+    audience,
     version: app.accessTokenVersion ?? context.settings.accessTokenVersion,
     lifetimeSec: app.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
     subject: {
@@ -89,7 +110,7 @@ function verifyPkce(
 
 async function authorizationCode(
   context: EntraContext,
-  tenantId: string,
+  requestTenantId: string | undefined,
   app: RegisteredApp,
   authentication: ClientAuthentication,
   form: URLSearchParams,
@@ -98,10 +119,7 @@ async function authorizationCode(
   if (!code) {
     throw EntraProtocolError.missingParameter('code');
   }
-  const redeemed = context.codes.redeem(
-    code,
-    (grant) => grant.clientId === app.clientId && grant.tenantId === tenantId,
-  );
+  const redeemed = context.codes.redeem(code, (grant) => belongsTo(grant, app, requestTenantId));
   switch (redeemed.status) {
     case 'ok':
       break;
@@ -131,6 +149,7 @@ async function authorizationCode(
       );
   }
   const grant = redeemed.grant;
+  const tenantId = grant.tenantId;
   if (form.get('redirect_uri') !== grant.redirectUri) {
     throw new EntraProtocolError(
       'invalid_grant',
@@ -156,7 +175,7 @@ async function authorizationCode(
 
 async function refreshToken(
   context: EntraContext,
-  tenantId: string,
+  requestTenantId: string | undefined,
   app: RegisteredApp,
   authentication: ClientAuthentication,
   form: URLSearchParams,
@@ -166,10 +185,7 @@ async function refreshToken(
     throw EntraProtocolError.missingParameter('refresh_token');
   }
   // Entra marks refresh-token failures with suberror bad_token: MSAL then raises InteractionRequiredAuthError.
-  const redeemed = context.refreshTokens.redeem(
-    presented,
-    (grant) => grant.clientId === app.clientId && grant.tenantId === tenantId,
-  );
+  const redeemed = context.refreshTokens.redeem(presented, (grant) => belongsTo(grant, app, requestTenantId));
   switch (redeemed.status) {
     case 'ok':
       break;
@@ -214,6 +230,7 @@ async function refreshToken(
         'bad_token',
       );
   }
+  const tenantId = redeemed.grant.tenantId;
   const user = context.directory.user(tenantId, redeemed.grant.userOid);
   if (!user)
     throw new EntraProtocolError('invalid_grant', 50034, 'The user account does not exist in the directory.');
@@ -225,6 +242,17 @@ async function refreshToken(
     user,
     form.get('scope') || redeemed.grant.scope,
     undefined,
+  );
+}
+
+/** A code or refresh token is the caller's: same app, and same tenant unless asked on `/common`. */
+function belongsTo(
+  grant: { clientId: string; tenantId: string },
+  app: RegisteredApp,
+  requestTenantId: string | undefined,
+): boolean {
+  return (
+    grant.clientId === app.clientId && (requestTenantId === undefined || grant.tenantId === requestTenantId)
   );
 }
 
@@ -241,6 +269,7 @@ async function userTokens(
   const token = await context.issuer.accessToken({
     tenantId,
     resource: parsed.resource,
+    audience: parsed.audience,
     version: app.accessTokenVersion ?? context.settings.accessTokenVersion,
     lifetimeSec: user.tokenLifetimeSec ?? app.tokenLifetimeSec ?? context.settings.tokenLifetimeSec,
     subject: {

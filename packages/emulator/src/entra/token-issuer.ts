@@ -13,6 +13,8 @@ export type TokenSubject =
 export interface AccessTokenRequest {
   tenantId: string;
   resource: ResourceConfig;
+  /** The resource as the request named it: `aud` of v1 tokens (v2 tokens always carry the app id). */
+  audience: string;
   subject: TokenSubject;
   version: AccessTokenVersion;
   lifetimeSec: number;
@@ -79,7 +81,7 @@ export class TokenIssuer {
     const isUser = subject.kind === 'user';
     const oid = isUser ? subject.user.oid : subject.objectId;
     const claims: Record<string, unknown> = {
-      aud: version === 1 ? request.resource.identifierUri : request.resource.appId,
+      aud: version === 1 ? request.audience : request.resource.appId,
       iss: version === 1 ? this.v1Issuer(tenantId) : this.v2Issuer(tenantId),
       iat,
       nbf: iat,

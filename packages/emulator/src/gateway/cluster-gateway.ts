@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { AccessControl, type AccessPolicy, type AccessPolicyAssignment } from './access-policies';
 import type { BackendAddress } from './admin-connection';
 import { ClusterAddressRewriter } from './cluster-rewriter';
 import { systemClock } from './clock';
@@ -52,6 +53,18 @@ export interface RedisClusterGateway {
   authLog(): ReadonlyArray<AuthLogEntry & { readonly node: number }>;
   /** Closes the chosen connections on every node (reason `killed`); returns how many. */
   kill(filter?: ConnectionFilter): number;
+  /** The data access policies (shared by every node, as one cache). */
+  accessPolicies(): AccessPolicy[];
+  /** Creates or replaces a custom policy on every node. */
+  setAccessPolicy(policy: AccessPolicy): Promise<void>;
+  /** Deletes a custom policy nobody holds. */
+  removeAccessPolicy(name: string): Promise<boolean>;
+  /** Who holds which policy. */
+  accessPolicyAssignments(): AccessPolicyAssignment[];
+  /** Gives a principal a policy on every node; resolves once every redis-server has it. */
+  assignAccessPolicy(assignment: AccessPolicyAssignment): Promise<void>;
+  /** Takes a principal's policy away on every node (its connections are closed, reason `access-revoked`). */
+  removeAccessPolicyAssignment(objectId: string): Promise<boolean>;
   on<K extends keyof RedisClusterGatewayEvents>(
     event: K,
     listener: (...args: RedisClusterGatewayEvents[K]) => void,
@@ -89,10 +102,12 @@ export async function startRedisClusterGateway(
     throw new GatewayOptionError('nodes', 'a non-empty array of { host, port }');
   }
   const clock = options.clock ?? systemClock;
+  const access = new AccessControl(options);
   const validator = new TokenValidator({
     jwks: options.jwks,
     jwksCaPem: options.jwksCaPem,
     audiences: resolved.audiences,
+    tenants: resolved.tenants,
     issuers: options.issuers,
     algorithms: resolved.algorithms,
     clockToleranceMs: resolved.clockToleranceMs,
@@ -112,7 +127,7 @@ export async function startRedisClusterGateway(
   try {
     for (const backend of backends) {
       const { nodes: _nodes, masters: _masters, startTimeoutMs: _timeout, ...single } = options;
-      const gateway = await createRedisGateway({ ...single, backend }, { validator, rewriter });
+      const gateway = await createRedisGateway({ ...single, backend }, { validator, access, rewriter });
       rewriter.map(backend, { host: gateway.host, port: gateway.port });
       gateways.push(gateway);
     }
@@ -121,7 +136,7 @@ export async function startRedisClusterGateway(
     await cluster?.stop();
     throw error;
   }
-  return new ClusterGateway(gateways, backends, cluster);
+  return new ClusterGateway(gateways, backends, cluster, access);
 }
 
 class ClusterGateway extends EventEmitter implements RedisClusterGateway {
@@ -132,6 +147,7 @@ class ClusterGateway extends EventEmitter implements RedisClusterGateway {
     readonly gateways: readonly RedisGateway[],
     readonly backends: ReadonlyArray<{ readonly host: string; readonly port: number }>,
     private readonly cluster: LocalCluster | undefined,
+    private readonly access: AccessControl,
   ) {
     super();
     this.rootNodes = gateways.map((gateway) => ({ url: gateway.url }));
@@ -184,6 +200,30 @@ class ClusterGateway extends EventEmitter implements RedisClusterGateway {
 
   kill(filter?: ConnectionFilter): number {
     return this.gateways.reduce((sum, gateway) => sum + gateway.kill(filter), 0);
+  }
+
+  accessPolicies(): AccessPolicy[] {
+    return this.access.policies();
+  }
+
+  setAccessPolicy(policy: AccessPolicy): Promise<void> {
+    return this.access.setPolicy(policy);
+  }
+
+  removeAccessPolicy(name: string): Promise<boolean> {
+    return this.access.removePolicy(name);
+  }
+
+  accessPolicyAssignments(): AccessPolicyAssignment[] {
+    return this.access.assignments();
+  }
+
+  assignAccessPolicy(assignment: AccessPolicyAssignment): Promise<void> {
+    return this.access.assign(assignment);
+  }
+
+  removeAccessPolicyAssignment(objectId: string): Promise<boolean> {
+    return this.access.unassign(objectId);
   }
 
   stop(): Promise<void> {

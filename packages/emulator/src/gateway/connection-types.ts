@@ -1,16 +1,18 @@
+import type { AccessControl } from './access-policies';
 import type { BackendUsers } from './backend-users';
 import type { GatewayClock } from './clock';
 import type { RespNode } from './resp-value';
 import type { AuthFailureReason, Principal, TokenValidator } from './token-validator';
 
 /** Why the gateway closed a connection on its own. */
-export type EvictionReason = 'token-expired' | 'killed' | 'protocol-error';
+export type EvictionReason = 'token-expired' | 'killed' | 'protocol-error' | 'access-revoked';
 
 /**
- * Why an AUTH/HELLO was refused: a token check failed, redis-server refused the command in its
- * context (e.g. RESP2 subscribed), or the backend user could not be prepared.
+ * Why an AUTH/HELLO was refused: a token check failed, the principal holds no access policy,
+ * redis-server refused the command in its context (e.g. RESP2 subscribed), or the backend user
+ * could not be prepared.
  */
-export type AuthRefusal = AuthFailureReason | 'refused-by-redis' | 'backend-unavailable';
+export type AuthRefusal = AuthFailureReason | 'no-access-policy' | 'refused-by-redis' | 'backend-unavailable';
 
 /** The command that carried a token. */
 export type AuthCommand = 'AUTH' | 'HELLO';
@@ -47,6 +49,8 @@ export interface ReplyRewriter {
 /** What a connection needs from its gateway. */
 export interface ConnectionHost {
   readonly validator: TokenValidator;
+  /** Who may connect, with which ACL rules. */
+  readonly access: AccessControl;
   readonly users: BackendUsers;
   readonly backend: { readonly host: string; readonly port: number };
   readonly clock: GatewayClock;

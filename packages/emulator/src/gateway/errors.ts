@@ -12,10 +12,13 @@ export class GatewayError extends Error {
 export class GatewayOptionError extends GatewayError {
   /** The option's name, e.g. `graceMs`. */
   readonly option: string;
+  /** What the option accepts. */
+  readonly accepted: string;
   constructor(option: string, accepted: string, options?: { cause?: unknown }) {
     super('INVALID_OPTION', `Invalid option "${option}": expected ${accepted}`, options);
     this.name = 'GatewayOptionError';
     this.option = option;
+    this.accepted = accepted;
   }
 }
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { decodeJwt } from 'jose';
-import type { AuthCommand, ConnectionHost, EvictionReason, GatewayConnectionInfo } from './connection-types';
+import type {
+  AuthCommand,
+  AuthRefusal,
+  ConnectionHost,
+  EvictionReason,
+  GatewayConnectionInfo,
+} from './connection-types';
 import { parseHello } from './hello-command';
 import { type ReplyFrame, ReplyFramer } from './reply-framer';
 import { type Expectation, ReplyQueue } from './reply-queue';
@@ -367,15 +373,18 @@ export class GatewayConnection {
       .validate(effectiveUsername, token)
       .then(async (validation) => {
         if (this.closed) return;
-        if (!validation.ok) {
-          this.authFailed(validation.reason, command);
+        const refuse = (reason: AuthRefusal) => {
+          this.authFailed(reason, command);
           if (this.authenticatedAtSend) this.forwardWithCallback(encodeCommand(forms.refused()), undefined);
           else this.reply(REPLIES.wrongPass);
-          return;
-        }
+        };
+        if (!validation.ok) return refuse(validation.reason);
         const principal = validation.principal;
+        // As on Azure: a valid token of a principal without an access policy is a wrong password.
+        const policy = this.host.access.policyFor(principal.oid);
+        if (!policy) return refuse('no-access-policy');
         try {
-          await this.host.users.ensure(principal.oid);
+          await this.host.users.ensure(principal.oid, policy.permissions);
         } catch {
           if (this.closed) return;
           this.authFailed('backend-unavailable', command);

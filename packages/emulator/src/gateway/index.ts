@@ -1,3 +1,11 @@
+export {
+  type AccessPolicy,
+  type AccessPolicyAssignment,
+  BUILT_IN_ACCESS_POLICIES,
+  DATA_CONTRIBUTOR,
+  DATA_OWNER,
+  DATA_READER,
+} from './access-policies';
 export type { BackendAddress } from './admin-connection';
 export type { GatewayClock } from './clock';
 export { GatewayError, GatewayOptionError, GatewayStartError } from './errors';

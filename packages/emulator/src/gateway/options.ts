@@ -1,13 +1,19 @@
+import type { AccessPolicy, AccessPolicyAssignment } from './access-policies';
 import type { BackendAddress } from './admin-connection';
 import type { GatewayClock } from './clock';
 import { GatewayOptionError } from './errors';
 import type { JwksSource } from './token-validator';
 
-/** Audiences Azure Cache for Redis accepts: the resource URI and the resource's application id. */
-export const DEFAULT_REDIS_AUDIENCES: readonly string[] = [
+/**
+ * Audiences Azure Cache for Redis accepts, in the forms Entra ID issues them: the resource URI
+ * (with a trailing slash when the request named it so) and the resource's application id (what
+ * a scope `acca5fbb-…/.default` and every v2 token carry).
+ */
+export const DEFAULT_REDIS_AUDIENCES: readonly string[] = Object.freeze([
   'https://redis.azure.com',
+  'https://redis.azure.com/',
   'acca5fbb-b7e4-4009-81f1-37e38fd66d78',
-];
+]);
 
 /** TLS listener material (production Azure Cache for Redis is TLS-only). */
 export interface GatewayTlsOptions {
@@ -23,8 +29,33 @@ export interface TokenCheckOptions {
   readonly jwks: JwksSource;
   /** PEM CA certificate(s) to trust when `jwks` is an https URL; default: Node's trust store. */
   readonly jwksCaPem?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /** Accepted `aud` values; default {@link DEFAULT_REDIS_AUDIENCES}. */
+  /**
+   * Tenants (`tid` claim) whose tokens are accepted. Azure accepts only the tenant the cache
+   * belongs to: give that one tenant id. Several ids, or `'any'`, are leniencies Azure does not
+   * have. Required (a token of another tenant is refused with reason `wrong-tenant`).
+   */
+  readonly tenants: readonly string[] | 'any';
+  /**
+   * Accepted `aud` values; default {@link DEFAULT_REDIS_AUDIENCES}, the only ones Azure accepts.
+   * Anything else (e.g. a Microsoft Graph audience) is a leniency.
+   */
   readonly audiences?: readonly string[];
+  /**
+   * Custom data access policies (`{ name, permissions }`, permissions in Redis ACL syntax) besides
+   * the built-in `Data Owner`, `Data Contributor` and `Data Reader`; default none.
+   */
+  readonly accessPolicies?: readonly AccessPolicy[];
+  /**
+   * Which principal (`objectId` = the token's `oid`) holds which policy. Default none: as on
+   * Azure, a principal without an assignment is refused (`WRONGPASS`, reason `no-access-policy`).
+   * Change them at run time with `assignAccessPolicy` / `removeAccessPolicyAssignment`.
+   */
+  readonly accessPolicyAssignments?: readonly AccessPolicyAssignment[];
+  /**
+   * A policy for every principal without an assignment, e.g. `'Data Owner'` to let any validly
+   * signed token in. A leniency Azure does not have; default none.
+   */
+  readonly defaultAccessPolicy?: string;
   /** Accepted `iss` values, or a predicate; default: any issuer (the signature is what counts). */
   readonly issuers?: readonly string[] | ((issuer: string) => boolean);
   /** Accepted JWS algorithms; default `['RS256']` (what Entra ID signs with). */
@@ -63,6 +94,7 @@ export interface RedisGatewayOptions extends TokenCheckOptions {
 }
 
 export interface ResolvedTokenCheckOptions {
+  readonly tenants: readonly string[] | 'any';
   readonly audiences: readonly string[];
   readonly algorithms: readonly string[];
   readonly clockToleranceMs: number;
@@ -92,6 +124,12 @@ export function resolveTokenCheckOptions(options: TokenCheckOptions): ResolvedTo
     throw new GatewayOptionError(
       'jwks',
       'a JSON Web Key Set ({ keys: [...] }), a function returning one, or an http(s) URL',
+    );
+  }
+  if (options.tenants !== 'any' && !isStringList(options.tenants)) {
+    throw new GatewayOptionError(
+      'tenants',
+      "the cache's tenant id(s) as a non-empty array of strings (Azure: exactly one), or 'any'",
     );
   }
   if (options.audiences !== undefined && !isStringList(options.audiences)) {
@@ -128,6 +166,7 @@ export function resolveTokenCheckOptions(options: TokenCheckOptions): ResolvedTo
     throw new GatewayOptionError('authLogLimit', 'an integer >= 0');
   }
   return {
+    tenants: options.tenants === 'any' ? 'any' : [...options.tenants],
     audiences: options.audiences ?? DEFAULT_REDIS_AUDIENCES,
     algorithms: options.algorithms ?? ['RS256'],
     clockToleranceMs: options.clockToleranceMs ?? 0,

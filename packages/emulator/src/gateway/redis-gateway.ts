@@ -3,6 +3,7 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { createServer as createTlsServer } from 'node:tls';
 import { type RedisServer, startRedisServer } from '../redis-server';
 import type { BackendAddress } from './admin-connection';
+import { AccessControl, type AccessPolicy, type AccessPolicyAssignment } from './access-policies';
 import { BackendUsers } from './backend-users';
 import { type GatewayClock, systemClock } from './clock';
 import { GatewayStartError } from './errors';
@@ -96,6 +97,24 @@ export interface RedisGateway {
   authLog(): readonly AuthLogEntry[];
   /** Closes the chosen connections at once (reason `killed`); all when no filter. Returns how many. */
   kill(filter?: ConnectionFilter): number;
+  /** The built-in and custom data access policies. */
+  accessPolicies(): AccessPolicy[];
+  /** Creates or replaces a custom policy; principals holding it get its rules at once (NOPERM outside them). */
+  setAccessPolicy(policy: AccessPolicy): Promise<void>;
+  /** Deletes a custom policy nobody holds; false when there was none. */
+  removeAccessPolicy(name: string): Promise<boolean>;
+  /** Who holds which policy. */
+  accessPolicyAssignments(): AccessPolicyAssignment[];
+  /**
+   * Gives a principal (`objectId` = its tokens' `oid`) a policy, replacing the one it had; its live
+   * connections get the new rules at once. Resolves once redis-server has them.
+   */
+  assignAccessPolicy(assignment: AccessPolicyAssignment): Promise<void>;
+  /**
+   * Takes a principal's policy away: later AUTHs get `WRONGPASS` (reason `no-access-policy`) and its
+   * live connections are closed (eviction reason `access-revoked`). False when it had none.
+   */
+  removeAccessPolicyAssignment(objectId: string): Promise<boolean>;
   on<K extends keyof RedisGatewayEvents>(event: K, listener: (...args: RedisGatewayEvents[K]) => void): this;
   once<K extends keyof RedisGatewayEvents>(
     event: K,
@@ -110,6 +129,7 @@ export interface RedisGateway {
 /** Internal wiring used by the cluster gateway. */
 export interface GatewayInternals {
   readonly validator?: TokenValidator;
+  readonly access?: AccessControl;
   readonly rewriter?: ReplyRewriter;
 }
 
@@ -129,12 +149,14 @@ export async function createRedisGateway(
   const resolved = resolveTokenCheckOptions(options);
   checkListenerOptions(options);
   const clock = options.clock ?? systemClock;
+  const access = internals.access ?? new AccessControl(options);
   const validator =
     internals.validator ??
     new TokenValidator({
       jwks: options.jwks,
       jwksCaPem: options.jwksCaPem,
       audiences: resolved.audiences,
+      tenants: resolved.tenants,
       issuers: options.issuers,
       algorithms: resolved.algorithms,
       clockToleranceMs: resolved.clockToleranceMs,
@@ -154,6 +176,7 @@ export async function createRedisGateway(
   const gateway = new Gateway(
     backend,
     validator,
+    access,
     clock,
     // A token accepted thanks to the clock tolerance must not be evicted at once.
     resolved.clockToleranceMs + resolved.graceMs,
@@ -195,10 +218,12 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     evictedByReason: {} as Partial<Record<EvictionReason, number>>,
   };
   private stopping: Promise<void> | undefined;
+  private readonly unsubscribeAccess: () => void;
 
   constructor(
     readonly backend: BackendAddress,
     readonly validator: TokenValidator,
+    readonly access: AccessControl,
     readonly clock: GatewayClock,
     readonly evictionDelayMs: number,
     readonly passwordOnlyUsername: 'oid' | undefined,
@@ -208,6 +233,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
   ) {
     super();
     this.users = new BackendUsers(backend);
+    this.unsubscribeAccess = access.onChange(() => this.applyAccessPolicies());
   }
 
   get url(): string {
@@ -283,8 +309,56 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     return killed;
   }
 
+  accessPolicies(): AccessPolicy[] {
+    return this.access.policies();
+  }
+
+  setAccessPolicy(policy: AccessPolicy): Promise<void> {
+    return this.access.setPolicy(policy);
+  }
+
+  removeAccessPolicy(name: string): Promise<boolean> {
+    return this.access.removePolicy(name);
+  }
+
+  accessPolicyAssignments(): AccessPolicyAssignment[] {
+    return this.access.assignments();
+  }
+
+  assignAccessPolicy(assignment: AccessPolicyAssignment): Promise<void> {
+    return this.access.assign(assignment);
+  }
+
+  removeAccessPolicyAssignment(objectId: string): Promise<boolean> {
+    return this.access.unassign(objectId);
+  }
+
+  /**
+   * Brings every backend user in line with the access policies: changed rules are applied (Redis
+   * applies them to live connections), and a principal left without a policy loses its
+   * connections and its backend user.
+   */
+  private async applyAccessPolicies(): Promise<void> {
+    if (this.stopping) return;
+    await Promise.all(
+      this.users.objectIds.map(async (oid) => {
+        const policy = this.access.policyFor(oid);
+        if (policy) {
+          if (policy.permissions !== this.users.permissionsOf(oid))
+            await this.users.ensure(oid, policy.permissions);
+          return;
+        }
+        for (const connection of [...this.open.values()]) {
+          if (connection.info().identity === oid) connection.evict('access-revoked');
+        }
+        await this.users.remove(oid);
+      }),
+    );
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.unsubscribeAccess();
       for (const connection of [...this.open.values()]) connection.close();
       const server = this.server;
       if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,6 +22,7 @@ export type AuthFailureReason =
   | 'bad-signature'
   | 'wrong-audience'
   | 'wrong-issuer'
+  | 'wrong-tenant'
   | 'username-mismatch'
   | 'malformed'
   | 'jwks-unavailable';
@@ -52,6 +53,8 @@ export interface TokenValidatorOptions {
   readonly audiences: readonly string[];
   /** Accepted `iss` values or a predicate; undefined accepts any issuer. */
   readonly issuers?: readonly string[] | ((issuer: string) => boolean);
+  /** Accepted `tid` values, or `'any'`. */
+  readonly tenants: readonly string[] | 'any';
   readonly clockToleranceMs: number;
   readonly algorithms: readonly string[];
   readonly now: () => number;
@@ -85,6 +88,10 @@ export class TokenValidator {
     const issuers = this.options.issuers;
     if (typeof issuers === 'function' && (typeof payload.iss !== 'string' || !issuers(payload.iss))) {
       return { ok: false, reason: 'wrong-issuer' };
+    }
+    const tenants = this.options.tenants;
+    if (tenants !== 'any' && (typeof payload['tid'] !== 'string' || !tenants.includes(payload['tid']))) {
+      return { ok: false, reason: 'wrong-tenant' };
     }
     const oid = payload['oid'];
     if (typeof oid !== 'string' || !/^[A-Za-z0-9._@:-]{1,128}$/.test(oid))

@@ -1,4 +1,5 @@
 import type { EntraEmulatorOptions } from '../entra/options';
+import type { AccessPolicy, AccessPolicyAssignment } from '../gateway/access-policies';
 import { invalidLocalOption } from './local-azure-redis-error';
 
 /** Options of {@link startEmulator}. Every port defaults to 0: a free port chosen by the OS. */
@@ -30,6 +31,36 @@ export interface LocalAzureRedisOptions {
    * token lifetime come from the options above. Default: the emulator's defaults.
    */
   entra?: Omit<EntraEmulatorOptions, 'port' | 'managedIdentityPort' | 'tokenLifetimeSec'>;
+  /**
+   * Who the gateway lets in. Default: as Azure — only the Redis audiences, only the emulator's
+   * first tenant (the cache's), and `Data Owner` for every principal registered when the emulator
+   * starts (nobody else).
+   */
+  gateway?: LocalGatewayOptions;
+}
+
+/** Access settings of the gateway in front of the emulator's Redis; each replaces its default. */
+export interface LocalGatewayOptions {
+  /**
+   * Accepted `tid` values: default the emulator's first tenant (Azure: the cache's tenant only).
+   * More tenants, or `'any'`, are leniencies.
+   */
+  readonly tenants?: readonly string[] | 'any';
+  /**
+   * Accepted `aud` values: default `DEFAULT_REDIS_AUDIENCES` (Azure's), even when `entra.resources`
+   * registers other APIs. Another audience is a leniency.
+   */
+  readonly audiences?: readonly string[];
+  /** Custom data access policies (`{ name, permissions }`); default none. */
+  readonly accessPolicies?: readonly AccessPolicy[];
+  /**
+   * Who holds which policy: default `Data Owner` for every principal registered at start (the
+   * ready-made app's service principal, the users, the managed identities); principals added
+   * later hold nothing until `gateway.assignAccessPolicy(...)`, as on Azure.
+   */
+  readonly accessPolicyAssignments?: readonly AccessPolicyAssignment[];
+  /** A policy for every principal without an assignment (a leniency Azure does not have); default none. */
+  readonly defaultAccessPolicy?: string;
 }
 
 /** The options with their defaults applied. */
@@ -44,6 +75,7 @@ export interface ResolvedLocalAzureRedisOptions {
   /** Number of cluster masters, or 0 for a single node. */
   clusterMasters: number;
   entra: NonNullable<LocalAzureRedisOptions['entra']>;
+  gateway: LocalGatewayOptions;
 }
 
 /** Default number of masters of `cluster: true`. */
@@ -80,6 +112,9 @@ export function resolveLocalOptions(options: LocalAzureRedisOptions): ResolvedLo
   if (options.entra !== undefined && (options.entra === null || typeof options.entra !== 'object')) {
     invalidLocalOption('entra', 'an object of Entra emulator options');
   }
+  if (options.gateway !== undefined && (options.gateway === null || typeof options.gateway !== 'object')) {
+    invalidLocalOption('gateway', 'an object of gateway access options');
+  }
   return {
     port: options.port ?? 0,
     entraPort: options.entraPort ?? 0,
@@ -90,6 +125,7 @@ export function resolveLocalOptions(options: LocalAzureRedisOptions): ResolvedLo
     tls: options.tls ?? false,
     clusterMasters,
     entra: options.entra ?? {},
+    gateway: options.gateway ?? {},
   };
 }
 

@@ -27,6 +27,9 @@ describe('startEmulator › options', () => {
     ['redisPort', { cluster: true, redisPort: 7000 }, 'unset with `cluster`'],
     ['port', { cluster: true, port: 7000 }, 'unset with `cluster`'],
     ['entra', { entra: null as unknown as object }, 'an object'],
+    ['gateway', { gateway: 'open' as unknown as object }, 'an object'],
+    ['gateway.tenants', { gateway: { tenants: [] } }, "or 'any'"],
+    ['gateway.defaultAccessPolicy', { gateway: { defaultAccessPolicy: 'Owner' } }, 'Data Owner'],
   ])('rejects an invalid %s, naming it and what it accepts', async (option, options, accepted) => {
     const error = await startEmulator(options).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LocalAzureRedisError);

@@ -56,15 +56,30 @@ describe('Entra emulator › confidential client (MSAL ConfidentialClientApplica
       expect(result!.expiresOn!.getTime() - Date.now()).toBeGreaterThan(3590_000);
     });
 
-    it('accepts the Redis app-id scope as well', async () => {
+    it.each([
+      [`${REDIS_RESOURCE.appId}/.default`, REDIS_RESOURCE.appId],
+      ['https://redis.azure.com/.default', 'https://redis.azure.com'],
+      ['https://redis.azure.com//.default', 'https://redis.azure.com/'],
+    ])('writes the resource as requested into aud (v1): %s → %s', async (scope, audience) => {
       const cca = new ConfidentialClientApplication({
         ...emulator.msalConfig(),
         auth: { ...emulator.msalConfig().auth, clientSecret: DEFAULT_CLIENT_SECRET },
       });
-      const result = await cca.acquireTokenByClientCredential({
-        scopes: [`${REDIS_RESOURCE.appId}/.default`],
+      const result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
+      expect(decodeJwt(result!.accessToken).aud).toBe(audience);
+    });
+
+    it('refuses an identifier URI the resource does not have (api://{app id}) with AADSTS500011', async () => {
+      const cca = new ConfidentialClientApplication({
+        ...emulator.msalConfig(),
+        auth: { ...emulator.msalConfig().auth, clientSecret: DEFAULT_CLIENT_SECRET },
       });
-      expect(decodeJwt(result!.accessToken).aud).toBe(REDIS_RESOURCE.identifierUri);
+      const error = await cca
+        .acquireTokenByClientCredential({ scopes: [`api://${REDIS_RESOURCE.appId}/.default`] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ errorCode: 'invalid_resource' });
+      expect((error as Error).message).toContain('AADSTS500011');
     });
 
     it('issues v2 tokens (authority issuer, app-id audience, azp) for an app configured for v2', async () => {

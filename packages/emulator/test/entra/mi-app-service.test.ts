@@ -66,6 +66,19 @@ describe('Entra emulator › managed identity, App Service source (MSAL ManagedI
     });
   });
 
+  it('gives MSAL the same token on forceRefresh, as Azure’s endpoint does until close to expiry', async () => {
+    const mi = new ManagedIdentityApplication();
+    emulator.clearRequests();
+    const first = await mi.acquireToken({ resource: 'https://redis.azure.com', forceRefresh: true });
+    const second = await mi.acquireToken({ resource: 'https://redis.azure.com', forceRefresh: true });
+    // Both calls reached the endpoint (forceRefresh skips MSAL's cache), one token came back.
+    expect(
+      emulator.requests.filter((r) => r.endpoint === 'mi' && r.status === 200).length,
+    ).toBeGreaterThanOrEqual(2);
+    expect(second.accessToken).toBe(first.accessToken);
+    expect(second.expiresOn).toEqual(first.expiresOn);
+  });
+
   it('answers an unknown user-assigned identity with an App Service error body (ServerError, status 400)', async () => {
     const mi = new ManagedIdentityApplication({
       managedIdentityIdParams: { userAssignedClientId: '00000000-dead-4000-8000-000000000000' },

@@ -30,6 +30,11 @@ describe('startEntraEmulator › options', () => {
     ],
     ['no tenants', { tenants: [] }, /options\.tenants must be a non-empty array/],
     [
+      'a refreshTokenRotation that is not a boolean',
+      { refreshTokenRotation: 'yes' as unknown as boolean },
+      /options\.refreshTokenRotation must be true or false/,
+    ],
+    [
       'an app in an unknown tenant',
       { apps: [{ clientId: 'a', tenantId: 'nope' }] },
       /options\.apps\[0\]\.tenantId must be one of the tenants/,

@@ -139,10 +139,10 @@ describe('Entra emulator › wire format', () => {
       expectEntraError(response.json(), 'invalid_client', 7000218);
     });
 
-    it('rotates refresh tokens: a redeemed one fails with invalid_grant + bad_token, without echoing it', async () => {
-      const { code, verifier } = await authorize(emulator);
-      const first = (
-        await httpsRequest(emulator, TOKEN_PATH, {
+    async function firstTokens(target: EntraEmulator): Promise<Record<string, string>> {
+      const { code, verifier } = await authorize(target);
+      return (
+        await httpsRequest(target, TOKEN_PATH, {
           form: {
             grant_type: 'authorization_code',
             client_id: DEFAULT_CLIENT_ID,
@@ -153,19 +153,36 @@ describe('Entra emulator › wire format', () => {
           },
         })
       ).json<Record<string, string>>();
+    }
+    const refresh = (target: EntraEmulator, refreshToken: string) =>
+      httpsRequest(target, TOKEN_PATH, {
+        form: { grant_type: 'refresh_token', client_id: DEFAULT_CLIENT_ID, refresh_token: refreshToken },
+      });
+
+    it('keeps a redeemed refresh token valid and hands out a new one each time, as Entra does', async () => {
+      const first = await firstTokens(emulator);
       expect(first).toMatchObject({ token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600 });
-      const refresh = (refreshToken: string) =>
-        httpsRequest(emulator, TOKEN_PATH, {
-          form: { grant_type: 'refresh_token', client_id: DEFAULT_CLIENT_ID, refresh_token: refreshToken },
-        });
-      const second = await refresh(first.refresh_token!);
+      const second = await refresh(emulator, first.refresh_token!);
       expect(second.status).toBe(200);
       expect(second.json().refresh_token).not.toBe(first.refresh_token);
-      const replay = await refresh(first.refresh_token!);
-      expect(replay.status).toBe(400);
-      expectEntraError(replay.json(), 'invalid_grant', 70000);
-      expect(replay.json().suberror).toBe('bad_token');
-      expect(replay.text).not.toContain(first.refresh_token);
+      const again = await refresh(emulator, first.refresh_token!);
+      expect(again.status).toBe(200);
+      expect(again.json().access_token).toEqual(expect.any(String));
+    });
+
+    it('rotates refresh tokens with refreshTokenRotation: a redeemed one fails with invalid_grant + bad_token, without echoing it', async () => {
+      const rotating = await startEntraEmulator({ refreshTokenRotation: true });
+      try {
+        const first = await firstTokens(rotating);
+        expect((await refresh(rotating, first.refresh_token!)).status).toBe(200);
+        const replay = await refresh(rotating, first.refresh_token!);
+        expect(replay.status).toBe(400);
+        expectEntraError(replay.json(), 'invalid_grant', 70000);
+        expect(replay.json().suberror).toBe('bad_token');
+        expect(replay.text).not.toContain(first.refresh_token);
+      } finally {
+        await rotating.stop();
+      }
     });
   });
 

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { type RedisGateway, type RedisServer, startRedisGateway } from '../../src';
 import { startBackend } from './support/fixtures';
 import { RawClient } from './support/raw-client';
-import { ISSUER, type MintOptions, TokenFactory } from './support/token-factory';
+import { ISSUER, type MintOptions, OPEN_ACCESS, TokenFactory } from './support/token-factory';
 
 const WRONGPASS = '-WRONGPASS invalid username-password pair or user is disabled.\r\n';
 const NOAUTH = '-NOAUTH Authentication required.\r\n';
@@ -25,6 +25,7 @@ describe('startRedisGateway › authentication', () => {
     server = await startBackend();
     gateway = await startRedisGateway({
       jwks: tokens.jwks,
+      ...OPEN_ACCESS,
       issuers: [ISSUER],
       backend: { host: server.host, port: server.port },
     });
@@ -88,7 +89,14 @@ describe('startRedisGateway › authentication', () => {
         { audience: 'https://storage.azure.com' },
         undefined,
       ],
+      ['a Microsoft Graph token', 'wrong-audience', { audience: 'https://graph.microsoft.com' }, undefined],
       ['a token from another issuer', 'wrong-issuer', { issuer: 'https://sts.example.com/' }, undefined],
+      [
+        'a token of another tenant',
+        'wrong-tenant',
+        { tenantId: '00000000-0000-4000-8000-00000000beef' },
+        undefined,
+      ],
       ['a token without oid', 'malformed', { omitOid: true }, undefined],
     ];
 

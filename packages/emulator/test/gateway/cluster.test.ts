@@ -1,7 +1,7 @@
 import { createClient, createCluster } from 'redis';
 import { type RedisClusterGateway, startRedisClusterGateway } from '../../src';
 import { RawClient } from './support/raw-client';
-import { TokenFactory } from './support/token-factory';
+import { OPEN_ACCESS, TokenFactory } from './support/token-factory';
 
 describe('startRedisClusterGateway', () => {
   let tokens: TokenFactory;
@@ -10,7 +10,7 @@ describe('startRedisClusterGateway', () => {
 
   beforeAll(async () => {
     tokens = await TokenFactory.create();
-    cluster = await startRedisClusterGateway({ jwks: tokens.jwks });
+    cluster = await startRedisClusterGateway({ jwks: tokens.jwks, ...OPEN_ACCESS });
   }, 30_000);
 
   afterAll(async () => {
@@ -47,6 +47,31 @@ describe('startRedisClusterGateway', () => {
       }
     },
   );
+
+  it('applies an access policy assignment on every node (one cache); a Data Reader can still discover the topology', async () => {
+    const { token, oid } = await tokens.mint();
+    await cluster.assignAccessPolicy({ objectId: oid, accessPolicyName: 'Data Reader' });
+    expect(cluster.gateways[1]!.accessPolicyAssignments()).toContainEqual({
+      objectId: oid,
+      accessPolicyName: 'Data Reader',
+    });
+    const client = createCluster({
+      rootNodes: [...cluster.rootNodes],
+      defaults: { username: oid, password: token },
+    });
+    await client.connect();
+    try {
+      // Keys on different masters: each node's redis-server has the principal's ACL user.
+      for (const key of ['a', 'b', 'c']) {
+        await expect(client.set(key, '1')).rejects.toThrow(/^NOPERM/);
+        expect(await client.get(key)).toBeDefined();
+      }
+      await cluster.assignAccessPolicy({ objectId: oid, accessPolicyName: 'Data Contributor' });
+      for (const key of ['a', 'b', 'c']) expect(await client.set(key, '1')).toBe('OK');
+    } finally {
+      client.destroy();
+    }
+  });
 
   it('rewrites -MOVED redirections to the gateway of the owning node', async () => {
     const { token, oid } = await tokens.mint();

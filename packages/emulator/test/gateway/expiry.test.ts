@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { type EvictedEvent, type RedisGateway, type RedisServer, startRedisGateway } from '../../src';
 import { startBackend } from './support/fixtures';
 import { RawClient } from './support/raw-client';
-import { TokenFactory } from './support/token-factory';
+import { OPEN_ACCESS, TokenFactory } from './support/token-factory';
 
 const GRACE_MS = 300;
 const WINDOW_MS = 250;
@@ -29,6 +29,7 @@ describe('startRedisGateway › token expiry', () => {
     server = await startBackend();
     gateway = await startRedisGateway({
       jwks: tokens.jwks,
+      ...OPEN_ACCESS,
       graceMs: GRACE_MS,
       backend: { host: server.host, port: server.port },
     });

@@ -6,7 +6,7 @@ import {
   startRedisClusterGateway,
   startRedisGateway,
 } from '../../src';
-import { TokenFactory } from './support/token-factory';
+import { OPEN_ACCESS, TENANT_ID, TokenFactory } from './support/token-factory';
 
 describe('startRedisGateway › options', () => {
   let tokens: TokenFactory;
@@ -18,7 +18,17 @@ describe('startRedisGateway › options', () => {
   it.each<[string, Partial<RedisGatewayOptions>]>([
     ['jwks', { jwks: 'not a url' as never }],
     ['jwks', { jwks: { nokeys: true } as never }],
+    ['tenants', { tenants: undefined as never }],
+    ['tenants', { tenants: [] }],
+    ['tenants', { tenants: 'all' as never }],
     ['audiences', { audiences: [] }],
+    ['accessPolicies[0].permissions', { accessPolicies: [{ name: 'p', permissions: '+get >password' }] }],
+    ['accessPolicies[0].name', { accessPolicies: [{ name: 'Data Owner', permissions: '+get' }] }],
+    [
+      'accessPolicyAssignments[0].accessPolicyName',
+      { accessPolicyAssignments: [{ objectId: 'oid-1', accessPolicyName: 'Nope' }] },
+    ],
+    ['defaultAccessPolicy', { defaultAccessPolicy: 'Owner' }],
     ['issuers', { issuers: 'https://issuer' as never }],
     ['algorithms', { algorithms: [] }],
     ['graceMs', { graceMs: -1 }],
@@ -32,9 +42,11 @@ describe('startRedisGateway › options', () => {
   ])(
     'rejects an invalid %s with GatewayOptionError (code INVALID_OPTION) naming it',
     async (option, override) => {
-      const error = await startRedisGateway({ jwks: tokens.jwks, ...override } as RedisGatewayOptions).catch(
-        (e: unknown) => e,
-      );
+      const error = await startRedisGateway({
+        jwks: tokens.jwks,
+        tenants: [TENANT_ID],
+        ...override,
+      } as RedisGatewayOptions).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GatewayOptionError);
       expect(error).toMatchObject({ code: 'INVALID_OPTION', option });
       expect((error as Error).message).toContain(`"${option}"`);
@@ -42,21 +54,24 @@ describe('startRedisGateway › options', () => {
   );
 
   it('rejects an invalid cluster size before starting anything', async () => {
-    await expect(startRedisClusterGateway({ jwks: tokens.jwks, masters: 0 })).rejects.toMatchObject({
+    await expect(
+      startRedisClusterGateway({ jwks: tokens.jwks, tenants: [TENANT_ID], masters: 0 }),
+    ).rejects.toMatchObject({
       code: 'INVALID_OPTION',
       option: 'masters',
     });
   });
 
-  it('accepts the Azure Cache for Redis audiences by default', () => {
+  it('accepts the Azure Cache for Redis audiences by default, in the forms Entra issues them', () => {
     expect(DEFAULT_REDIS_AUDIENCES).toEqual([
       'https://redis.azure.com',
+      'https://redis.azure.com/',
       'acca5fbb-b7e4-4009-81f1-37e38fd66d78',
     ]);
   });
 
   it('starts (and stops) its own redis-server when no backend is given; both default audiences work', async () => {
-    const gateway = await startRedisGateway({ jwks: () => tokens.jwks });
+    const gateway = await startRedisGateway({ jwks: () => tokens.jwks, ...OPEN_ACCESS });
     try {
       expect(gateway.host).toBe('127.0.0.1');
       expect(gateway.url).toBe(`redis://127.0.0.1:${gateway.port}`);
@@ -76,7 +91,11 @@ describe('startRedisGateway › options', () => {
   });
 
   it("takes the username from the token for AUTH <token> when passwordOnlyUsername is 'oid'", async () => {
-    const gateway = await startRedisGateway({ jwks: tokens.jwks, passwordOnlyUsername: 'oid' });
+    const gateway = await startRedisGateway({
+      jwks: tokens.jwks,
+      ...OPEN_ACCESS,
+      passwordOnlyUsername: 'oid',
+    });
     try {
       const { token, oid } = await tokens.mint();
       const client = createClient({ url: gateway.url, RESP: 2, password: token });
@@ -89,7 +108,11 @@ describe('startRedisGateway › options', () => {
   });
 
   it('accepts tokens within clockToleranceMs of expiry and does not evict them at once', async () => {
-    const gateway = await startRedisGateway({ jwks: tokens.jwks, clockToleranceMs: 60_000 });
+    const gateway = await startRedisGateway({
+      jwks: tokens.jwks,
+      ...OPEN_ACCESS,
+      clockToleranceMs: 60_000,
+    });
     try {
       const { token, oid } = await tokens.mint({ lifetimeMs: -5000 });
       const client = createClient({ url: gateway.url, username: oid, password: token });

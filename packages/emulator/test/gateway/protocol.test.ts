@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type EvictedEvent, type RedisGateway, type RedisServer, startRedisGateway } from '../../src';
 import { startBackend } from './support/fixtures';
 import { RawClient } from './support/raw-client';
-import { TokenFactory } from './support/token-factory';
+import { OPEN_ACCESS, TokenFactory } from './support/token-factory';
 
 const immediate = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -43,6 +43,7 @@ describe('startRedisGateway › request stream', () => {
     server = await startBackend();
     gateway = await startRedisGateway({
       jwks: tokens.jwks,
+      ...OPEN_ACCESS,
       backend: { host: server.host, port: server.port },
     });
     gateway.on('evicted', (event) => evictions.push(event));

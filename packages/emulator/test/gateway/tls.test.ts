@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { type RedisGateway, type RedisServer, startRedisGateway } from '../../src';
 import { startBackend } from './support/fixtures';
 import { selfSignedCertificate } from './support/self-signed';
-import { TokenFactory } from './support/token-factory';
+import { OPEN_ACCESS, TokenFactory } from './support/token-factory';
 
 describe('startRedisGateway › TLS and remote JWKS', () => {
   let tokens: TokenFactory;
@@ -32,6 +32,7 @@ describe('startRedisGateway › TLS and remote JWKS', () => {
     gateway = await startRedisGateway({
       jwks: `https://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/discovery/v2.0/keys`,
       jwksCaPem: certificate.certPem,
+      ...OPEN_ACCESS,
       tls: certificate,
       backend: { host: server.host, port: server.port },
     });

@@ -19,6 +19,8 @@ describe('seed README examples (unchanged except the import)', () => {
     emulator = await startEntraEmulator({
       // 3 s: the README refreshes at 80 % of the lifetime, which must leave time for the re-AUTH.
       tokenLifetimeSec: 3,
+      // A new managed identity token per request (a leniency; Azure caches them): issue #16, second item.
+      managedIdentityTokenCache: false,
       tenants: [{ tenantId: 'your-tenant-id' }],
       apps: [{ clientId: 'your-client-id', secrets: ['your-client-secret'] }],
       managedIdentities: [

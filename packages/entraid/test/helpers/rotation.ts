@@ -3,9 +3,19 @@ import { createClient } from 'redis';
 import type { EntraidCredentialsProvider } from '../../src';
 import { waitFor } from './subscribe';
 
-/** Starts a token-checking gateway (with its own redis-server) trusting the emulator's keys. */
+/**
+ * Starts a token-checking gateway (with its own redis-server) trusting the emulator's keys, for a
+ * cache in the emulator's tenant whose access list gives Data Owner to every principal registered
+ * so far (as `startEmulator` does).
+ */
 export function startGatewayFor(emulator: EntraEmulator): Promise<RedisGateway> {
-  return startRedisGateway({ jwks: () => emulator.jwks() });
+  return startRedisGateway({
+    jwks: () => emulator.jwks(),
+    tenants: [emulator.tenantId],
+    accessPolicyAssignments: emulator
+      .principals()
+      .map((principal) => ({ objectId: principal.objectId, accessPolicyName: 'Data Owner' })),
+  });
 }
 
 /** What a rotation run observed. */

@@ -1,5 +1,5 @@
 import { type RedisGateway, startRedisGateway } from '@authx/emulator';
-import { createJwtSigner, type JwtSigner } from './jwt-token-provider';
+import { createJwtSigner, type JwtSigner, TEST_GATEWAY_ACCESS } from './jwt-token-provider';
 
 export interface TestGateway {
   readonly gateway: RedisGateway;
@@ -13,7 +13,7 @@ export interface TestGateway {
 /** A token-checking gateway (Azure Cache for Redis behaviour) in front of a private redis-server. */
 export async function startTestGateway(): Promise<TestGateway> {
   const signer = await createJwtSigner();
-  const gateway = await startRedisGateway({ jwks: signer.jwks });
+  const gateway = await startRedisGateway({ jwks: signer.jwks, ...TEST_GATEWAY_ACCESS });
   return {
     gateway,
     signer,

@@ -3,6 +3,17 @@ import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jos
 import type { BasicAuth, Disposable } from '@authx/token-core';
 import type { CredentialsListener, StreamingProvider } from '../../src';
 
+/** Tenant (`tid`) of the test tokens: the gateway's cache tenant. */
+export const TEST_TENANT_ID = 'test-tenant';
+/** Object id (`oid`, the Redis username) of a provider that names none. */
+export const TEST_OID = 'oid-test-app';
+
+/** What the gateway needs to admit the test tokens, as Azure would: their tenant and the principal's access policy. */
+export const TEST_GATEWAY_ACCESS = {
+  tenants: [TEST_TENANT_ID],
+  accessPolicyAssignments: [{ objectId: TEST_OID, accessPolicyName: 'Data Owner' }],
+};
+
 export interface JwtSigner {
   readonly jwks: { keys: JWK[] };
   sign(oid: string, lifetimeMs: number): Promise<string>;
@@ -21,10 +32,10 @@ export async function createJwtSigner(): Promise<JwtSigner> {
 function signToken(key: KeyLike, oid: string, lifetimeMs: number): Promise<string> {
   const nowMs = Date.now();
   return (
-    new SignJWT({ oid, tid: 'test-tenant' })
+    new SignJWT({ oid, tid: TEST_TENANT_ID })
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
       .setAudience('https://redis.azure.com')
-      .setIssuer('https://sts.windows.net/test-tenant/')
+      .setIssuer(`https://sts.windows.net/${TEST_TENANT_ID}/`)
       // Unique per token, as Entra's `uti`: two tokens minted in the same second still differ.
       .setJti(randomUUID())
       .setIssuedAt(Math.floor(nowMs / 1000))
@@ -62,7 +73,7 @@ export class JwtTokenProvider implements StreamingProvider {
   #starting: Promise<BasicAuth> | undefined;
 
   constructor(options: JwtTokenProviderOptions) {
-    this.#options = { oid: 'oid-test-app', refreshRatio: 0.5, ...options };
+    this.#options = { oid: TEST_OID, refreshRatio: 0.5, ...options };
   }
 
   get listenerCount(): number {

@@ -6,6 +6,8 @@ export interface MintOptions {
   readonly oid?: string;
   readonly audience?: string;
   readonly issuer?: string;
+  /** `tid` claim; default {@link TENANT_ID}. */
+  readonly tenantId?: string;
   readonly lifetimeMs?: number;
   readonly notBeforeMs?: number;
   /** Sign with a key that is not in the JWKS. */
@@ -15,6 +17,12 @@ export interface MintOptions {
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const ISSUER = `https://login.microsoftonline.com/${TENANT_ID}/v2.0`;
+
+/**
+ * Gateway access for tests of the RESP proxy itself (not of access control): the factory's tenant,
+ * and `Data Owner` for every principal — an explicit leniency, since tests mint a new oid per case.
+ */
+export const OPEN_ACCESS = { tenants: [TENANT_ID], defaultAccessPolicy: 'Data Owner' } as const;
 
 /** Mints Entra-ID-shaped RS256 access tokens with a key published in `jwks`. */
 export class TokenFactory {
@@ -40,7 +48,11 @@ export class TokenFactory {
     const oid = options.oid ?? this.newOid();
     const nowSeconds = Math.floor(Date.now() / 1000);
     const exp = Math.ceil((Date.now() + (options.lifetimeMs ?? 60_000)) / 1000);
-    const claims: Record<string, unknown> = { tid: TENANT_ID, azp: 'test-client', ver: '2.0' };
+    const claims: Record<string, unknown> = {
+      tid: options.tenantId ?? TENANT_ID,
+      azp: 'test-client',
+      ver: '2.0',
+    };
     if (!options.omitOid) claims.oid = oid;
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key-1', typ: 'JWT' })
