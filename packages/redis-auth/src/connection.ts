@@ -401,14 +401,14 @@ export class TrackedConnection implements ClientObserver {
   }
 
   #scheduleRetry(target: number, failures: number): void {
-    const { reauthRetry, reauthInitialDelayMs, clock } = this.#retrySettings();
+    const { reauthRetry, clock } = this.#host.options;
     let retryInMs = retryDelayMs(reauthRetry, failures);
     // Heal before the credentials in use run out: while they are valid, never wait past half of
     // their remaining life. Once they have expired, the plain backoff applies.
     const expiresAtMs = this.#serverExpiresAtMs();
     const remainingMs = expiresAtMs === undefined ? undefined : expiresAtMs - clock.now();
     if (remainingMs !== undefined && remainingMs > 0) {
-      retryInMs = Math.min(retryInMs, Math.max(reauthInitialDelayMs, Math.round(remainingMs / 2)));
+      retryInMs = Math.min(retryInMs, Math.max(reauthRetry.initialDelayMs, Math.round(remainingMs / 2)));
     }
     this.#clearTimer();
     this.#timer = clock.setTimeout(() => {
@@ -416,11 +416,6 @@ export class TrackedConnection implements ClientObserver {
       this.#feed({ type: 'retry-due' });
     }, retryInMs);
     this.#reportFailure(target, retryInMs, failures);
-  }
-
-  #retrySettings() {
-    const { reauthRetry, clock } = this.#host.options;
-    return { reauthRetry, reauthInitialDelayMs: reauthRetry.initialDelayMs, clock };
   }
 
   #reportFailure(target: number, retryInMs: number | undefined, attempt: number): void {
