@@ -267,6 +267,13 @@ async function run(
     if (authOkAtMs.length < MAX_EVENT_TIMES) authOkAtMs.push(nowMs());
   };
   gateway.on('authOk', onAuthOk);
+  const expiryEvictions: { atMs: number; tokenExpiresAtMs: number | undefined }[] = [];
+  const onEvicted = (event: { reason: string; atMs: number; tokenExpiresAtMs: number | undefined }) => {
+    if (event.reason === 'token-expired' && expiryEvictions.length < MAX_EVENT_TIMES) {
+      expiryEvictions.push({ atMs: event.atMs, tokenExpiresAtMs: event.tokenExpiresAtMs });
+    }
+  };
+  gateway.on('evicted', onEvicted);
 
   const ticks = (everyMs: number) => Math.ceil(options.durationMs / everyMs) + 100;
   const commands = new CommandLedger(
@@ -417,6 +424,7 @@ async function run(
       outages,
       kills,
       subscriberReadyAtMs,
+      expiryEvictions,
       authOkAtMs,
       requests: entra.requests,
       gatewayStats: gateway.stats(),
@@ -434,6 +442,7 @@ async function run(
   } finally {
     for (const timer of timers) clearInterval(timer);
     gateway.off('authOk', onAuthOk);
+    gateway.off('evicted', onEvicted);
     for (const client of Object.values(clients)) {
       try {
         client.destroy();

@@ -29,6 +29,11 @@ export interface RunFacts {
   readonly outages: readonly OutageRecord[];
   readonly kills: readonly KillRecord[];
   readonly subscriberReadyAtMs: readonly number[];
+  /** Gateway evictions for an expired token: when, and when that token expired. */
+  readonly expiryEvictions: readonly {
+    readonly atMs: number;
+    readonly tokenExpiresAtMs: number | undefined;
+  }[];
   readonly authOkAtMs: readonly number[];
   readonly requests: EntraEmulator['requests'];
   readonly gatewayStats: ReturnType<RedisGateway['stats']>;
@@ -95,6 +100,7 @@ export function report(facts: RunFacts, settings: ReportSettings): Verdict {
       tokens,
       kills: facts.kills.filter((k) => k.killed > 0),
       subscriberReadyAtMs: facts.subscriberReadyAtMs,
+      expiryEvictions: facts.expiryEvictions,
     },
     allowances,
   );

@@ -16,6 +16,15 @@ export interface TimelineFacts {
   readonly kills: readonly { readonly atMs: number; readonly hitSubscriber: boolean }[];
   /** `ready` events of the RESP2 subscriber, ascending. */
   readonly subscriberReadyAtMs: readonly number[];
+  /**
+   * The gateway's evictions for an expired token (ground truth): when, and when that token expired.
+   * An issued token is only an estimate of what the client held — a response the provider had
+   * already given up on (request timeout) counts as issued but was never used.
+   */
+  readonly expiryEvictions?: readonly {
+    readonly atMs: number;
+    readonly tokenExpiresAtMs: number | undefined;
+  }[];
 }
 
 export interface TimelineAllowances {
@@ -65,10 +74,12 @@ export class Timeline {
   readonly #kills: readonly number[];
   readonly #issuedAtMs: readonly number[];
   readonly #subscriberGone: readonly Interval[];
+  readonly #expiryEvictions: NonNullable<TimelineFacts['expiryEvictions']>;
   readonly #allowances: TimelineAllowances;
 
   constructor(facts: TimelineFacts, allowances: TimelineAllowances) {
     this.#allowances = allowances;
+    this.#expiryEvictions = facts.expiryEvictions ?? [];
     this.#valid = merge(
       facts.tokens.map((t) => ({ fromMs: t.fromMs, toMs: t.toMs - allowances.expirySlackMs })),
     );
@@ -136,7 +147,22 @@ export class Timeline {
       covering = find(this.#valid, atMs);
     }
     if (atMs >= upAtMs) {
-      return { downAtMs, upAtMs, outlivedAtMs: undefined, firstTokenAtMs: undefined, blame: undefined };
+      // The estimate says a token covered the outage; the gateway may know better: a connection
+      // evicted for a token that expired after the outage began, before any newer token was
+      // issued, proves the outage outlived the token in use (even if it ran out just after the
+      // IdP was back, before the provider's next try).
+      const newer = this.firstTokenFrom(downAtMs);
+      const evidence = this.#expiryEvictions.find(
+        (e) =>
+          e.atMs >= downAtMs &&
+          e.tokenExpiresAtMs !== undefined &&
+          e.tokenExpiresAtMs >= downAtMs &&
+          (newer === undefined || e.tokenExpiresAtMs <= newer),
+      );
+      if (!evidence?.tokenExpiresAtMs) {
+        return { downAtMs, upAtMs, outlivedAtMs: undefined, firstTokenAtMs: undefined, blame: undefined };
+      }
+      atMs = evidence.tokenExpiresAtMs - this.#allowances.expirySlackMs;
     }
     const firstTokenAtMs = this.firstTokenFrom(atMs);
     const { recoveryMs, reconnectMs } = this.#allowances;
