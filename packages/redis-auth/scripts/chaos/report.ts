@@ -156,9 +156,15 @@ export function report(facts: RunFacts, settings: ReportSettings): Verdict {
   const losses: Record<LossBucket, number> = { 'outage-outliving-token': 0, 'subscriber-kill': 0, other: 0 };
   let lost = 0;
   let lostAfterServerDelivery = 0;
+  // When the unexplained ones were published (s into the run), to look for their cause.
+  const lostOtherwiseAtS: number[] = [];
   facts.messages.forEachLost((message) => {
     lost++;
-    losses[timeline.loss(message.publishedAtMs)]++;
+    const bucket = timeline.loss(message.publishedAtMs);
+    losses[bucket]++;
+    if (bucket === 'other' && lostOtherwiseAtS.length < 20) {
+      lostOtherwiseAtS.push(Math.round((message.publishedAtMs - facts.runStartMs) / 100) / 10);
+    }
     if (message.receivers > 0) lostAfterServerDelivery++;
     const span = spanOf(message.publishedAtMs);
     if (span >= 0) perOutage[span]!.lost++;
@@ -242,6 +248,7 @@ export function report(facts: RunFacts, settings: ReportSettings): Verdict {
     messagesLostDuringOutagesOutlivingToken: losses['outage-outliving-token'],
     messagesLostAroundSubscriberKills: losses['subscriber-kill'],
     messagesLostOtherwise: losses.other,
+    messagesLostOtherwiseAtS: lostOtherwiseAtS,
     messagesLostAfterServerDelivery: lostAfterServerDelivery,
     duplicateDeliveries: messageCounts.duplicates,
     foreignMessages: facts.messages.foreign,
