@@ -39,3 +39,21 @@ describe('chaos Timeline › did an outage outlive the token?', () => {
     expect(outage?.outlivedAtMs).toBeUndefined();
   });
 });
+
+describe('chaos Timeline › messages lost around a kill of the subscriber', () => {
+  it("counts a message published just before the kill as the kill's (it was in flight on the killed socket)", () => {
+    const timeline = new Timeline(
+      {
+        outages: [],
+        tokens: [{ fromMs: 0, toMs: 100_000 }],
+        kills: [{ atMs: 76_000, hitSubscriber: true }],
+        subscriberReadyAtMs: [76_300],
+      },
+      allowances,
+    );
+    expect(timeline.loss(75_900)).toBe('subscriber-kill');
+    expect(timeline.loss(76_200)).toBe('subscriber-kill');
+    expect(timeline.loss(75_000)).toBe('other');
+    expect(timeline.loss(77_000)).toBe('other');
+  });
+});

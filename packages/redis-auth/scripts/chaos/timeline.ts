@@ -94,7 +94,9 @@ export class Timeline {
         .map((k) => {
           const ready = facts.subscriberReadyAtMs.find((r) => r > k.atMs) ?? Number.POSITIVE_INFINITY;
           const backMs = Math.min(ready, k.atMs + allowances.reconnectMs) + allowances.expirySlackMs;
-          return { fromMs: k.atMs, toMs: backMs };
+          // A message published just before the kill may still have been on its way through the
+          // killed socket (pub/sub is at-most-once across a dropped connection).
+          return { fromMs: k.atMs - allowances.killSlackMs, toMs: backMs };
         }),
     );
   }
