@@ -9,7 +9,7 @@ import { optionalString, requiredString } from '../validate';
 import { AuthCodeFlowHelper } from './auth-code-flow-helper';
 import { buildAppConfiguration, constructMsal } from './confidential-client';
 import { PendingStates, pendingStatesLimits } from './pending-states';
-import { msalWillThrottle, readMsalResult } from './read-msal-result';
+import { readMsalResult } from './read-msal-result';
 
 /** Options of the authorization code + PKCE flow (a user signs in; tokens are refreshed silently). */
 export interface AuthCodePKCEParams extends AppRegistrationOptions {
@@ -120,9 +120,10 @@ export function createAuthorizationCodeFlow<P>(
         read: readMsalResult,
         requireOid,
         redact,
-        afterFailure(context) {
-          if (!msalWillThrottle(context.lastErrorResponse)) return;
-          // A fresh app sheds MSAL's throttle entry; the serialized cache keeps account and refresh token.
+        afterFailure() {
+          // After any failed attempt a fresh app (as for client credentials): MSAL's throttle cache
+          // must never answer for Entra — not even for a timed-out attempt's late 429/5xx. The
+          // serialized cache keeps the account and the refresh token.
           const cache = app.getTokenCache().serialize();
           app = new PublicClientApplication(config);
           app.getTokenCache().deserialize(cache);

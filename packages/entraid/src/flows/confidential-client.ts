@@ -12,7 +12,7 @@ import { buildSystemOptions } from '../msal-config';
 import type { AppRegistrationOptions, MsalConfigOverrides } from '../options';
 import type { Redactor } from '../redact';
 import { optionalObject, requiredString, scopesOption } from '../validate';
-import { msalWillThrottle, readMsalResult } from './read-msal-result';
+import { readMsalResult } from './read-msal-result';
 
 /** How the confidential client proves its identity. */
 export type ClientCredential = Pick<NodeAuthOptions, 'clientSecret' | 'clientAssertion'>;
@@ -82,8 +82,12 @@ export function createConfidentialIdentityProvider(
     read: readMsalResult,
     requireOid,
     redact,
-    afterFailure(context) {
-      if (msalWillThrottle(context.lastErrorResponse)) app = undefined;
+    // After ANY failed attempt the next one uses a fresh app: MSAL records 429/5xx answers in a
+    // per-app throttle cache and then refuses locally for up to 60 s — also for the late answer of
+    // an attempt that timed out (no response yet when this runs) and for its own local refusals
+    // (no response at all). Our retry and recovery policies decide the timing, never that cache.
+    afterFailure() {
+      app = undefined;
     },
   });
 }

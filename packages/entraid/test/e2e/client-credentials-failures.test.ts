@@ -119,6 +119,33 @@ describe('client credentials against the emulator: failures', () => {
     expect(tokenRequests(emulator).map((r) => r.status)).toEqual(expect.arrayContaining([null, 200]));
   });
 
+  it("never lets MSAL's throttle cache answer for Entra: a timed-out request's late 503 does not block the next attempts", async () => {
+    // The first request times out (300 ms) and its 503 arrives late (700 ms). With a network client
+    // that does not abort (the emulator's own, or a user's), MSAL records that 503 in the app's
+    // throttle cache and would refuse every request locally for 60 s; a fresh app per failed
+    // attempt keeps the requests going to Entra.
+    emulator.faults.inject({ endpoint: 'token', status: 503, delayMs: 700 });
+    const provider = EntraIdCredentialsProviderFactory.createForClientCredentials({
+      clientId: DEFAULT_CLIENT_ID,
+      clientSecret: DEFAULT_CLIENT_SECRET,
+      authorityConfig: { type: 'custom', authorityUrl: emulator.authority() },
+      msalConfig: { system: emulator.msalConfig().system },
+      tokenManagerConfig: {
+        requestTimeoutMs: 300,
+        retry: { ...FAST_RETRY, initialDelayMs: 900, maxDelayMs: 900 },
+      },
+    });
+    providers.push(provider);
+    const failures: unknown[] = [];
+    provider.events.on('refreshFailed', ({ error }) => failures.push(error));
+    const startMs = Date.now();
+    const { first } = await subscribeRecording(provider);
+    expect(first.username).toEqual(expect.any(String));
+    expect(failures).toEqual([expect.any(RequestTimeoutError)]);
+    expect(Date.now() - startMs).toBeLessThan(5000);
+    expect(tokenRequests(emulator).map((r) => r.status)).toEqual([503, 200]);
+  });
+
   it('retries an HTML 503 error page as transient, with its status and Retry-After', async () => {
     emulator.faults.inject({
       endpoint: 'token',
