@@ -34,7 +34,10 @@ export interface BenchEnv {
 
 export async function startBenchEnv(tokenLifetimeSec: number): Promise<BenchEnv> {
   // A new managed identity token per request (a leniency: Azure returns the same token until close
-  // to expiry), so that every contender sees each refresh as a new token, as before issue #16.
+  // to expiry): the bench measures how fast a new token reaches every connection, so each refresh
+  // must bring one. (With Azure's caching, authx skips the repeats — no AUTH at all — while
+  // @redis/entraid re-sends the same token to every connection; that is a behaviour difference,
+  // tested in the packages, not a speed one.)
   const local = await startEmulator({ tokenLifetimeSec, entra: { managedIdentityTokenCache: false } });
   try {
     for (const identity of Object.values(IDENTITIES)) {

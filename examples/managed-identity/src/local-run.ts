@@ -36,9 +36,10 @@ const CASES: readonly IdentityCase[] = [
 export async function runLocally(which: 'system' | 'user' | 'both', durationSec: number): Promise<boolean> {
   const local = await startEmulator({
     tokenLifetimeSec: EMULATOR_TOKEN_LIFETIME_SEC,
-    // A new token per request (a leniency: Azure's endpoints return the same token until close to
-    // expiry, which the library handles once issue #16's second item is done).
-    entra: { managedIdentityTokenCache: false },
+    // The endpoints cache tokens as Azure's do (the same token until the renewal window), with a
+    // 1.5 s window: Azure's 5 minutes scaled to 3 s tokens (0.75 s) would lie inside the last second,
+    // which the provider treats as expired because MSAL rounds expiry to whole seconds.
+    entra: { managedIdentityTokenCache: { renewalWindowSec: 1.5 } },
   });
   console.log(
     `emulator: redis ${local.redisUrl}, managed identity endpoint ${local.managedIdentityEndpoint}`,

@@ -5,6 +5,7 @@ import { TypedEventEmitter } from './typed-events';
 /** `node:diagnostics_channel` names, one per event; each message is the event's payload. */
 export const DIAGNOSTICS_CHANNELS: Readonly<Record<TokenCoreEventName, string>> = Object.freeze({
   tokenAcquired: 'authx:token-core:token-acquired',
+  tokenUnchanged: 'authx:token-core:token-unchanged',
   refreshFailed: 'authx:token-core:refresh-failed',
   retryScheduled: 'authx:token-core:retry-scheduled',
   recoveryScheduled: 'authx:token-core:recovery-scheduled',

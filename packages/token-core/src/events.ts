@@ -1,3 +1,5 @@
+import type { RepeatRequestBasis } from './refresh-schedule';
+
 /** Payloads of the events token-core emits. None of them carries a token value. */
 export interface TokenCoreEvents {
   /** A new token was received and its refresh scheduled. */
@@ -10,6 +12,23 @@ export interface TokenCoreEvents {
     refreshAtMs: number;
     /** IdP calls this refresh took (1 = first try). */
     attempt: number;
+  };
+  /**
+   * A request returned the token already held (an identity provider that caches hands out the
+   * same token until its renewal window): nothing is passed on, and the manager asks again at
+   * `nextRequestAtMs` (see `computeRepeatRequestAtMs`).
+   */
+  tokenUnchanged: {
+    /** IdP calls this refresh has taken so far (1 = first try). */
+    attempt: number;
+    /** Expiry of the token held (epoch ms). */
+    expiresAtMs: number;
+    /** When the next request will be made (epoch ms). */
+    nextRequestAtMs: number;
+    /**
+     * Why then: `hint` — the identity provider's renewal hint; `poll` — an eighth of the time left.
+     */
+    basis: RepeatRequestBasis;
   };
   /** A token request failed. */
   refreshFailed: {

@@ -26,7 +26,15 @@ export {
   resolveRecoveryPolicy,
 } from './recovery-policy';
 export { raceAbort } from './race-abort';
-export { computeRefreshAtMs, MAX_JITTER_SHARE_OF_LIFETIME, type RefreshTiming } from './refresh-schedule';
+export {
+  computeRefreshAtMs,
+  computeRepeatRequestAtMs,
+  MAX_JITTER_SHARE_OF_LIFETIME,
+  MIN_REPEAT_SHARE_OF_LIFETIME,
+  REPEAT_REQUEST_SHARE_OF_TTL,
+  type RefreshTiming,
+  type RepeatRequestBasis,
+} from './refresh-schedule';
 export {
   DEFAULT_RETRY_POLICY,
   defaultIsRetryable,

@@ -75,6 +75,8 @@ export class StreamingCredentialsProvider<T> implements Disposable {
   #starting: Promise<Token<T>> | undefined;
   #waiter: Waiter<T> | undefined;
   #mapped: { token: Token<T>; credentials: Promise<BasicAuth> } | undefined;
+  /** The credentials last handed out (subscribe or broadcast); the same pair is never sent twice. */
+  #lastSent: BasicAuth | undefined;
   #disposed = false;
 
   constructor(options: StreamingCredentialsProviderOptions<T>) {
@@ -179,7 +181,10 @@ export class StreamingCredentialsProvider<T> implements Disposable {
       const token = await this.#validToken();
       const credentials = await this.#credentialsFor(token);
       // A refresh may have landed while an async mapper ran; hand out the newest credentials.
-      if (this.tokenManager.getCurrentToken() === token || this.#disposed) return credentials;
+      if (this.tokenManager.getCurrentToken() === token || this.#disposed) {
+        this.#lastSent = credentials;
+        return credentials;
+      }
     }
   }
 
@@ -220,6 +225,10 @@ export class StreamingCredentialsProvider<T> implements Disposable {
     this.#credentialsFor(token).then(
       (credentials) => {
         if (this.tokenManager.getCurrentToken() !== token) return;
+        // An identity provider without `isSameToken` may hand the same token back as a new object:
+        // the connections already hold these credentials, so re-sending them would only cost AUTHs.
+        if (sameCredentials(this.#lastSent, credentials)) return;
+        this.#lastSent = credentials;
         this.#broadcast('onNext', credentials);
       },
       (error: Error) => this.#broadcast('onError', error),
@@ -259,6 +268,10 @@ export class StreamingCredentialsProvider<T> implements Disposable {
   #stopWhenIdle(): void {
     if (this.#subscribers.size === 0 && this.#pendingSubscribes === 0) this.tokenManager.stop();
   }
+}
+
+function sameCredentials(a: BasicAuth | undefined, b: BasicAuth): boolean {
+  return a !== undefined && a.username === b.username && a.password === b.password;
 }
 
 async function mapCredentials<T>(

@@ -14,7 +14,7 @@ import {
 import type { TokenCoreEvents } from './events';
 import type { IdentityProvider, TokenResponse } from './identity-provider';
 import { recoveryDelayMs } from './recovery-policy';
-import { computeRefreshAtMs } from './refresh-schedule';
+import { computeRefreshAtMs, computeRepeatRequestAtMs } from './refresh-schedule';
 import { classifyFailure, jitterDelayMs, retryAfterMsOf, retryDelayMs } from './retry-policy';
 import { Token } from './token';
 import {
@@ -245,7 +245,18 @@ export class TokenManager<T> implements Disposable {
       return;
     }
     const nowMs = this.#clock.now();
-    const token = new Token(response.token, nowMs + response.ttlMs, nowMs);
+    const held = this.#token;
+    if (held && !held.isExpired(nowMs) && this.#isSameToken(held.value, response.token)) {
+      this.#onSameToken(run, held, response, nowMs);
+      return;
+    }
+    const hintMs = renewalHintMs(response);
+    const token = new Token(
+      response.token,
+      nowMs + response.ttlMs,
+      nowMs,
+      hintMs === undefined ? undefined : nowMs + hintMs,
+    );
     this.#token = token;
     const attempt = run.attempts;
     run.attempts = 0;
@@ -263,6 +274,47 @@ export class TokenManager<T> implements Disposable {
       attempt,
     });
     if (!run.stopped) this.#notify(run, 'onNext', token);
+  }
+
+  /**
+   * The identity provider answered with the token already held: keep it (and its expiry), pass
+   * nothing on, and ask again when the provider is likely to renew (see `computeRepeatRequestAtMs`).
+   * The answer proves the provider healthy, so a recovery in progress ends here.
+   */
+  #onSameToken(run: Run<T>, held: Token<T>, response: TokenResponse<T>, nowMs: number): void {
+    const hintMs = renewalHintMs(response);
+    const schedule = {
+      receivedAtMs: held.receivedAtMs,
+      expiresAtMs: held.expiresAtMs,
+      renewableAtMs: hintMs === undefined ? held.renewableAtMs : nowMs + hintMs,
+    };
+    const next = computeRepeatRequestAtMs(schedule, nowMs, this.config);
+    run.retries = 0;
+    run.lastError = undefined;
+    if (run.recovering) {
+      run.recovering = false;
+      this.#recovery = undefined;
+      run.expiry.cancel();
+    }
+    if (!run.expiry.armed) run.expiry.at(held.expiresAtMs, () => this.#expire(run));
+    run.next.at(next.atMs, () => this.#attempt(run));
+    this.#emitter.emit('tokenUnchanged', {
+      attempt: run.attempts,
+      expiresAtMs: held.expiresAtMs,
+      nextRequestAtMs: next.atMs,
+      basis: next.basis,
+    });
+  }
+
+  #isSameToken(previous: T, next: T): boolean {
+    const provider = this.#identityProvider;
+    if (typeof provider.isSameToken !== 'function') return Object.is(previous, next);
+    try {
+      return provider.isSameToken(previous, next) === true;
+    } catch {
+      // A comparison that throws cannot prove the token repeated: treat it as new (the old behaviour).
+      return false;
+    }
   }
 
   #onFailure(run: Run<T>, error: unknown): void {
@@ -426,6 +478,13 @@ export class TokenManager<T> implements Disposable {
       this.#emitter.emit('listenerError', { error, source: method });
     }
   }
+}
+
+/** The response's renewal hint (ms from receipt) when usable: finite, in [0, ttlMs). */
+function renewalHintMs(response: TokenResponse<unknown>): number | undefined {
+  const hintMs = response.refreshAfterMs;
+  if (typeof hintMs !== 'number' || !Number.isFinite(hintMs)) return undefined;
+  return hintMs >= 0 && hintMs < response.ttlMs ? hintMs : undefined;
 }
 
 function describeInvalidResponse(response: unknown): string | undefined {

@@ -12,11 +12,17 @@ export class Token<T> {
   readonly expiresAtMs: number;
   /** When the token was received, in milliseconds since the Unix epoch. */
   readonly receivedAtMs: number;
+  /**
+   * When the identity provider said a request would return a new token (epoch ms), if it said
+   * (`TokenResponse.refreshAfterMs`); before then it would hand out this token again.
+   */
+  readonly renewableAtMs: number | undefined;
 
-  constructor(value: T, expiresAtMs: number, receivedAtMs: number) {
+  constructor(value: T, expiresAtMs: number, receivedAtMs: number, renewableAtMs?: number) {
     this.#value = value;
     this.expiresAtMs = expiresAtMs;
     this.receivedAtMs = receivedAtMs;
+    this.renewableAtMs = renewableAtMs;
   }
 
   /** The identity provider's native token. */

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { computeRefreshAtMs, DEFAULT_TOKEN_MANAGER_CONFIG, resolveTokenManagerConfig } from '../src';
+import {
+  computeRefreshAtMs,
+  computeRepeatRequestAtMs,
+  DEFAULT_TOKEN_MANAGER_CONFIG,
+  resolveTokenManagerConfig,
+} from '../src';
 
 const MINUTE = 60_000;
 const noJitter = () => 0;
@@ -101,5 +106,84 @@ describe('computeRefreshAtMs', () => {
         DEFAULT_TOKEN_MANAGER_CONFIG.minRefreshIntervalMs,
       );
     });
+  });
+});
+
+describe('computeRefreshAtMs with a renewal hint', () => {
+  const timing = { ...DEFAULT_TOKEN_MANAGER_CONFIG, refreshJitterMs: 0 };
+  const token = (renewableAtMs?: number) => ({ receivedAtMs: 0, expiresAtMs: 3_600_000, renewableAtMs });
+
+  it('never refreshes before the hint: earlier requests would return the same token', () => {
+    expect(computeRefreshAtMs(token(3_000_000), timing)).toBe(3_000_000);
+  });
+
+  it('keeps its own, later time when the hint is earlier', () => {
+    expect(computeRefreshAtMs(token(600_000), timing)).toBe(computeRefreshAtMs(token(), timing));
+  });
+
+  it.each([
+    ['after expiry', 3_600_000],
+    ['before receipt', -1],
+    ['not a number', Number.NaN],
+  ])('ignores a hint %s', (_, renewableAtMs) => {
+    expect(computeRefreshAtMs(token(renewableAtMs), timing)).toBe(computeRefreshAtMs(token(), timing));
+  });
+});
+
+describe('computeRepeatRequestAtMs (the IdP returned the token already held)', () => {
+  const timing = { minRefreshIntervalMs: 500 };
+  const hour = { receivedAtMs: 0, expiresAtMs: 3_600_000 };
+
+  it('asks at the renewal hint when there is one ahead', () => {
+    expect(computeRepeatRequestAtMs({ ...hour, renewableAtMs: 3_000_000 }, 2_520_000, timing)).toEqual({
+      atMs: 3_000_000,
+      basis: 'hint',
+    });
+  });
+
+  it('otherwise waits an eighth of the time left', () => {
+    expect(computeRepeatRequestAtMs(hour, 2_520_000, timing)).toEqual({ atMs: 2_655_000, basis: 'poll' });
+    expect(computeRepeatRequestAtMs(hour, 3_300_000, timing)).toEqual({ atMs: 3_337_500, basis: 'poll' });
+  });
+
+  it('ignores a hint already behind', () => {
+    expect(computeRepeatRequestAtMs({ ...hour, renewableAtMs: 1_000_000 }, 2_520_000, timing).basis).toBe(
+      'poll',
+    );
+  });
+
+  it('never waits less than min(minRefreshIntervalMs, lifetime / 40)', () => {
+    expect(computeRepeatRequestAtMs(hour, 3_599_000, timing).atMs).toBe(3_599_500);
+    const short = { receivedAtMs: 0, expiresAtMs: 2000 };
+    expect(computeRepeatRequestAtMs(short, 1990, timing).atMs).toBe(2040);
+  });
+
+  it('for any lifetime and renewal window, notices the window with ≥ 7/8 of it left, in a bounded number of requests', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 86_400_000 }),
+        fc.double({ min: 0.04, max: 0.5, noNaN: true }),
+        fc.double({ min: 0.5, max: 0.9, noNaN: true }),
+        (lifetimeMs, windowShare, firstShare) => {
+          const held = { receivedAtMs: 0, expiresAtMs: lifetimeMs };
+          const windowMs = windowShare * lifetimeMs;
+          const renewsAtMs = lifetimeMs - windowMs;
+          let nowMs = Math.floor(firstShare * lifetimeMs);
+          fc.pre(nowMs < renewsAtMs); // the first refresh got the same token
+          let requests = 1;
+          while (nowMs < renewsAtMs) {
+            nowMs = computeRepeatRequestAtMs(held, nowMs, { minRefreshIntervalMs: 500 }).atMs;
+            requests++;
+          }
+          const floorMs = Math.min(500, lifetimeMs / 40);
+          expect(lifetimeMs - nowMs).toBeGreaterThanOrEqual(
+            Math.min((7 / 8) * windowMs, windowMs - floorMs) - 1,
+          );
+          // From ttl T to window W at 1/8 per step: at most log(T/W)/log(8/7) + 2 requests.
+          const bound = Math.log((lifetimeMs - firstShare * lifetimeMs) / windowMs) / Math.log(8 / 7) + 2;
+          expect(requests).toBeLessThanOrEqual(Math.max(2, Math.ceil(bound)));
+        },
+      ),
+    );
   });
 });

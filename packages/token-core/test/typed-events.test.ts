@@ -100,6 +100,7 @@ describe('TokenCoreEventEmitter', () => {
   it('names one channel per event under authx:token-core:', () => {
     expect(DIAGNOSTICS_CHANNELS).toEqual({
       tokenAcquired: 'authx:token-core:token-acquired',
+      tokenUnchanged: 'authx:token-core:token-unchanged',
       refreshFailed: 'authx:token-core:refresh-failed',
       retryScheduled: 'authx:token-core:retry-scheduled',
       recoveryScheduled: 'authx:token-core:recovery-scheduled',

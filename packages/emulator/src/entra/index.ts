@@ -22,7 +22,10 @@ export type { EntraErrorBody } from './entra-error-response';
 export type { FaultSpec, InjectedFault } from './fault-injector';
 export type { FederatedTokenOptions } from './federated-issuer';
 export type { ManagedIdentitySource } from './managed-identity-endpoint';
-export { DEFAULT_MI_RENEWAL_WINDOW_SEC } from './managed-identity-token-cache';
+export {
+  DEFAULT_MI_RENEWAL_WINDOW_SEC,
+  DEFAULT_MI_RENEWAL_WINDOW_SHARE,
+} from './managed-identity-token-cache';
 export {
   createMsalNetworkClient,
   type MsalNetworkClientOptions,

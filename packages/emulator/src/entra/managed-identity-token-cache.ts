@@ -5,15 +5,20 @@ import type { IssuedAccessToken } from './token-issuer';
 export interface ManagedIdentityTokenCacheOptions {
   /**
    * A cached token is handed out again until this many seconds before its expiry; inside that
-   * window the next request gets a new token. Default: 300 s (5 minutes), but at most a twelfth
-   * of the token's lifetime — the share 5 minutes is of a 1-hour token — so that tests with
-   * short tokens see the same renewal behaviour as production, scaled. Fractions allowed.
+   * window the next request gets a new token. Default: 300 s (5 minutes), but at most a quarter
+   * of the token's lifetime, so that tests with short tokens see production's renewal scaled the
+   * way this project scales Azure's rules: "renew at least 3 minutes before expiry" becomes 15 %
+   * of the lifetime (3 of 20 minutes), and the 5-minute window the same 20 minutes' quarter.
+   * Fractions allowed.
    */
   renewalWindowSec?: number;
 }
 
-/** The default renewal window, in seconds, for tokens of at least an hour. */
+/** The default renewal window, in seconds, for tokens of at least 20 minutes. */
 export const DEFAULT_MI_RENEWAL_WINDOW_SEC = 300;
+
+/** The default renewal window of shorter tokens, as a share of their lifetime (5 of 20 minutes). */
+export const DEFAULT_MI_RENEWAL_WINDOW_SHARE = 1 / 4;
 
 /**
  * Managed identity tokens as Azure's IMDS and App Service hand them out: cached per identity and
@@ -52,7 +57,8 @@ export class ManagedIdentityTokenCache {
   #windowMs(lifetimeSec: number): number {
     if (this.settings === false) return 0;
     const windowSec =
-      this.settings.renewalWindowSec ?? Math.min(DEFAULT_MI_RENEWAL_WINDOW_SEC, lifetimeSec / 12);
+      this.settings.renewalWindowSec ??
+      Math.min(DEFAULT_MI_RENEWAL_WINDOW_SEC, lifetimeSec * DEFAULT_MI_RENEWAL_WINDOW_SHARE);
     return windowSec * 1000;
   }
 }

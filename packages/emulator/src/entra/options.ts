@@ -56,7 +56,7 @@ export interface EntraEmulatorOptions {
    * How the managed identity endpoints hand out tokens. Default `true`: as Azure's IMDS and App
    * Service do, one token per identity and resource is cached and returned to every request — a
    * client's force-refresh included — until the renewal window before its expiry (default
-   * `min(300 s, lifetime / 12)`; `{ renewalWindowSec }` sets it). `false` issues a new token for
+   * `min(300 s, lifetime / 4)`; `{ renewalWindowSec }` sets it). `false` issues a new token for
    * every request, which Azure never does: a leniency for tests that need it.
    */
   managedIdentityTokenCache?: boolean | ManagedIdentityTokenCacheOptions;

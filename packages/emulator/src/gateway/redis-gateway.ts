@@ -25,6 +25,8 @@ export interface AuthOkEvent {
   readonly command: AuthCommand;
   readonly identity: string;
   readonly tokenExpiresAtMs: number;
+  /** The accepted token's unique id (its `uti` claim), when it has one — never the token itself. */
+  readonly tokenId: string | undefined;
 }
 
 /** Payload of `authFailed`: a token was refused (the connection keeps its previous identity). */
@@ -392,6 +394,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
       command,
       identity: principal.oid,
       tokenExpiresAtMs: principal.expiresAtMs,
+      tokenId: principal.tokenId,
     });
   }
 

@@ -40,6 +40,8 @@ export interface Principal {
   readonly expiresAtMs: number;
   /** `nbf` in epoch milliseconds, when present. */
   readonly notBeforeMs?: number;
+  /** The token's unique id (`uti`, or `jti`), when present: tells two tokens apart, reveals nothing. */
+  readonly tokenId?: string;
 }
 
 export type ValidationResult =
@@ -110,6 +112,7 @@ export class TokenValidator {
         audience: audience ?? '',
         expiresAtMs: (payload.exp as number) * 1000,
         notBeforeMs: typeof payload.nbf === 'number' ? payload.nbf * 1000 : undefined,
+        tokenId: stringClaim('uti') ?? stringClaim('jti'),
       },
     };
   }

@@ -193,14 +193,14 @@ describe('Entra emulator › managed identity token cache (on by default, as on 
     }
   });
 
-  it('scales the default window to a twelfth of short lifetimes (2 s tokens: ~0.17–0.25 s)', async () => {
+  it('scales the default window to a quarter of short lifetimes (2 s tokens: 0.5 s)', async () => {
     const emulator = await start({ tokenLifetimeSec: 2 });
     try {
       const mi = miClient(emulator);
       const first = await token(mi.appService(appService));
-      nowMs += 1800;
+      nowMs += 1490;
       expect(await token(mi.appService(appService))).toBe(first);
-      nowMs += 40;
+      nowMs += 20;
       expect(await token(mi.appService(appService))).not.toBe(first);
     } finally {
       await emulator.stop();

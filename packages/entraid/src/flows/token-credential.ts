@@ -18,7 +18,9 @@ export interface DefaultAzureCredentialsParams extends BaseProviderOptions {
 
 /**
  * Wraps a TokenCredential. Credentials keep their own cache and hand out a cached token until it
- * is within about 5 minutes of expiry, so early refreshes may return the same token.
+ * is within about 5 minutes of expiry (or until `refreshAfterTimestamp`), so an early refresh may
+ * return the same token: token-core then schedules by `refreshAfterTimestamp` where the credential
+ * gives one, else asks again as expiry nears, and never re-sends the same token to connections.
  */
 export function createTokenCredentialIdentityProvider(
   params: DefaultAzureCredentialsParams,
@@ -38,7 +40,11 @@ export function createTokenCredentialIdentityProvider(
     flow: `TokenCredential (${credential.constructor?.name ?? 'custom'})`,
     acquire: (signal) =>
       credential.getToken(scopes, { ...getTokenOptions, ...(signal ? { abortSignal: signal } : {}) }),
-    read: (token) => ({ accessToken: token.token, expiresAtMs: token.expiresOnTimestamp }),
+    read: (token) => ({
+      accessToken: token.token,
+      expiresAtMs: token.expiresOnTimestamp,
+      refreshAtMs: token.refreshAfterTimestamp,
+    }),
     requireOid,
     redact: createRedactor([]),
   });

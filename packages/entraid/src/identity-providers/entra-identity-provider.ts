@@ -19,6 +19,11 @@ export interface TokenFields {
   accessToken: string | undefined;
   /** Epoch milliseconds; undefined when the result has none. */
   expiresAtMs: number | undefined;
+  /**
+   * The issuer's renewal hint, epoch milliseconds: before then a request returns this same token
+   * (`refreshAfterTimestamp` of a TokenCredential, `refreshOn` of MSAL). Optional.
+   */
+  refreshAtMs?: number;
 }
 
 export interface EntraIdentityProviderOptions<R> {
@@ -81,14 +86,33 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
   #validate(result: R | null | undefined): TokenResponse<R> {
     const nowMs = this.#nowMs();
     if (result === null || result === undefined) throw this.#invalid('no result');
-    const { accessToken, expiresAtMs } = this.#options.read(result);
+    const { accessToken, expiresAtMs, refreshAtMs } = this.#options.read(result);
     if (typeof accessToken !== 'string' || accessToken.length === 0)
       throw this.#invalid('an empty access token');
     if (expiresAtMs === undefined || !Number.isFinite(expiresAtMs))
       throw this.#invalid('a token without expiry');
     if (expiresAtMs - nowMs < MIN_TOKEN_TTL_MS) throw this.#invalid('a token that has already expired');
     if (this.#options.requireOid && readObjectId(accessToken) === undefined) throw missingOidError();
-    return { token: result, ttlMs: expiresAtMs - nowMs };
+    const response: TokenResponse<R> = { token: result, ttlMs: expiresAtMs - nowMs };
+    if (
+      refreshAtMs !== undefined &&
+      Number.isFinite(refreshAtMs) &&
+      refreshAtMs > nowMs &&
+      refreshAtMs < expiresAtMs
+    ) {
+      response.refreshAfterMs = refreshAtMs - nowMs;
+    }
+    return response;
+  }
+
+  /**
+   * True when both results carry the same access token: managed identity endpoints and
+   * TokenCredentials hand out a cached token until close to its expiry, and token-core then keeps
+   * the token it holds instead of re-authenticating every connection with the same one.
+   */
+  isSameToken(previous: R, next: R): boolean {
+    const a = this.#options.read(previous).accessToken;
+    return typeof a === 'string' && a.length > 0 && a === this.#options.read(next).accessToken;
   }
 
   #invalid(what: string): InvalidTokenResponseError {

@@ -3,7 +3,7 @@ import { RefreshFailedError } from '@authx/token-core';
 import { EntraIdCredentialsProviderFactory, EntraIdErrorCode } from '../../src';
 import { followAuthorizationUrl } from '../helpers/authorize';
 import { emulatorMsalConfig, startShortLivedEmulator, tokenRequests } from '../helpers/emulator';
-import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { RENEWED_IN_TIME, runThroughRotations, startGatewayFor } from '../helpers/rotation';
 import { subscribeRecording } from '../helpers/subscribe';
 
 const REDIRECT_URI = 'http://localhost:3000/redirect';
@@ -50,6 +50,7 @@ describe('createForAuthorizationCodeWithPKCE end to end', () => {
       const provider = await signIn();
       const outcome = await runThroughRotations(provider, gateway, { RESP });
       expect(outcome).toMatchObject({
+        ...RENEWED_IN_TIME,
         commandsFailed: 0,
         evictions: 0,
         clientErrors: [],

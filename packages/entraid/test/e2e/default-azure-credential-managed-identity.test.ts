@@ -1,9 +1,14 @@
 import { DEFAULT_SYSTEM_MI_OBJECT_ID, type EntraEmulator, type RedisGateway } from '@authx/emulator';
 import { DefaultAzureCredential } from '@azure/identity';
 import { EntraIdCredentialsProviderFactory, REDIS_SCOPE_DEFAULT } from '../../src';
-import { managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
+import {
+  managedIdentityRequests,
+  CACHED_MI_ROTATIONS,
+  CACHED_MI_TOKEN_LIFETIME_SEC,
+  startShortLivedEmulator,
+} from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
-import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { RENEWED_IN_TIME, runThroughRotations, startGatewayFor } from '../helpers/rotation';
 
 // @azure/identity's managed identity runs on its own (process-global) MSAL state: own file.
 describe('createForDefaultAzureCredential end to end: DefaultAzureCredential on a managed identity', () => {
@@ -12,7 +17,7 @@ describe('createForDefaultAzureCredential end to end: DefaultAzureCredential on 
   let restoreEnv: () => void;
 
   beforeAll(async () => {
-    emulator = await startShortLivedEmulator();
+    emulator = await startShortLivedEmulator({ tokenLifetimeSec: CACHED_MI_TOKEN_LIFETIME_SEC });
     restoreEnv = setTestEnv(emulator.managedIdentityEnv('app-service'), [
       'AZURE_TENANT_ID',
       'AZURE_CLIENT_ID',
@@ -39,8 +44,9 @@ describe('createForDefaultAzureCredential end to end: DefaultAzureCredential on 
       scopes: REDIS_SCOPE_DEFAULT,
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
+    const outcome = await runThroughRotations(provider, gateway, { RESP, ...CACHED_MI_ROTATIONS });
     expect(outcome).toMatchObject({
+      ...RENEWED_IN_TIME,
       commandsFailed: 0,
       evictions: 0,
       clientErrors: [],

@@ -7,9 +7,15 @@ import {
 } from '@authx/emulator';
 import type { RefreshFailedError } from '@authx/token-core';
 import { EntraIdCredentialsProviderFactory, EntraIdErrorCode } from '../../src';
-import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
+import {
+  FAST_RETRY,
+  managedIdentityRequests,
+  CACHED_MI_ROTATIONS,
+  CACHED_MI_TOKEN_LIFETIME_SEC,
+  startShortLivedEmulator,
+} from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
-import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { RENEWED_IN_TIME, runThroughRotations, startGatewayFor } from '../helpers/rotation';
 import { subscribeRecording } from '../helpers/subscribe';
 
 // MSAL fixes the managed identity source per process (here: per jest module registry), so this file
@@ -20,7 +26,7 @@ describe('managed identity end to end: App Service source', () => {
   let restoreEnv: () => void;
 
   beforeAll(async () => {
-    emulator = await startShortLivedEmulator();
+    emulator = await startShortLivedEmulator({ tokenLifetimeSec: CACHED_MI_TOKEN_LIFETIME_SEC });
     restoreEnv = setTestEnv(emulator.managedIdentityEnv('app-service'));
     gateway = await startGatewayFor(emulator);
   });
@@ -42,8 +48,9 @@ describe('managed identity end to end: App Service source', () => {
       const provider = EntraIdCredentialsProviderFactory.createForSystemAssignedManagedIdentity({
         tokenManagerConfig: { expirationRefreshRatio: 0.5 },
       });
-      const outcome = await runThroughRotations(provider, gateway, { RESP });
+      const outcome = await runThroughRotations(provider, gateway, { RESP, ...CACHED_MI_ROTATIONS });
       expect(outcome).toMatchObject({
+        ...RENEWED_IN_TIME,
         commandsFailed: 0,
         evictions: 0,
         clientErrors: [],
@@ -60,8 +67,9 @@ describe('managed identity end to end: App Service source', () => {
       userAssignedClientId: DEFAULT_USER_MI_CLIENT_ID,
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
+    const outcome = await runThroughRotations(provider, gateway, { RESP, ...CACHED_MI_ROTATIONS });
     expect(outcome).toMatchObject({
+      ...RENEWED_IN_TIME,
       commandsFailed: 0,
       evictions: 0,
       identities: [DEFAULT_USER_MI_OBJECT_ID],

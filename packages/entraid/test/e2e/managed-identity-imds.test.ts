@@ -10,9 +10,15 @@ import {
   EntraIdErrorCode,
   type EntraidCredentialsProvider,
 } from '../../src';
-import { FAST_RETRY, managedIdentityRequests, startShortLivedEmulator } from '../helpers/emulator';
+import {
+  FAST_RETRY,
+  managedIdentityRequests,
+  CACHED_MI_ROTATIONS,
+  CACHED_MI_TOKEN_LIFETIME_SEC,
+  startShortLivedEmulator,
+} from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
-import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { RENEWED_IN_TIME, runThroughRotations, startGatewayFor } from '../helpers/rotation';
 import { subscribeRecording } from '../helpers/subscribe';
 
 // MSAL fixes the managed identity source per process (here: per jest module registry), so this file
@@ -23,7 +29,7 @@ describe('managed identity end to end: IMDS source', () => {
   let restoreEnv: () => void;
 
   beforeAll(async () => {
-    emulator = await startShortLivedEmulator();
+    emulator = await startShortLivedEmulator({ tokenLifetimeSec: CACHED_MI_TOKEN_LIFETIME_SEC });
     restoreEnv = setTestEnv(emulator.managedIdentityEnv('imds'));
     gateway = await startGatewayFor(emulator);
   });
@@ -47,8 +53,9 @@ describe('managed identity end to end: IMDS source', () => {
       ...ids,
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
-    const outcome = await runThroughRotations(provider, gateway, { RESP });
+    const outcome = await runThroughRotations(provider, gateway, { RESP, ...CACHED_MI_ROTATIONS });
     expect(outcome).toMatchObject({
+      ...RENEWED_IN_TIME,
       commandsFailed: 0,
       evictions: 0,
       clientErrors: [],

@@ -4,6 +4,7 @@ import {
   type RedisGateway,
   startEntraEmulator,
 } from '@authx/emulator';
+import { CACHED_MI_TOKEN_LIFETIME_SEC } from '../helpers/emulator';
 import { startGatewayFor } from '../helpers/rotation';
 import { REDIRECT_HOST_PRELOAD, runFixture } from '../helpers/run-fixture';
 
@@ -19,8 +20,6 @@ describe('seed README examples (unchanged except the import)', () => {
     emulator = await startEntraEmulator({
       // 3 s: the README refreshes at 80 % of the lifetime, which must leave time for the re-AUTH.
       tokenLifetimeSec: 3,
-      // A new managed identity token per request (a leniency; Azure caches them): issue #16, second item.
-      managedIdentityTokenCache: false,
       tenants: [{ tenantId: 'your-tenant-id' }],
       apps: [{ clientId: 'your-client-id', secrets: ['your-client-secret'] }],
       managedIdentities: [
@@ -28,11 +27,14 @@ describe('seed README examples (unchanged except the import)', () => {
           kind: 'system',
           clientId: '5eed0000-0000-4000-8000-000000000001',
           objectId: '5eed0000-0000-4000-8000-000000000002',
+          // Cached as Azure caches them: see CACHED_MI_TOKEN_LIFETIME_SEC for why not 3 s.
+          tokenLifetimeSec: CACHED_MI_TOKEN_LIFETIME_SEC,
         },
         {
           kind: 'user',
           clientId: 'your-user-assigned-client-id',
           objectId: '5eed0000-0000-4000-8000-000000000003',
+          tokenLifetimeSec: CACHED_MI_TOKEN_LIFETIME_SEC,
         },
       ],
     });

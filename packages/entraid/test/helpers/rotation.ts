@@ -1,6 +1,7 @@
-import { type EntraEmulator, type RedisGateway, startRedisGateway } from '@authx/emulator';
+import { type AuthOkEvent, type EntraEmulator, type RedisGateway, startRedisGateway } from '@authx/emulator';
 import { createClient } from 'redis';
 import type { EntraidCredentialsProvider } from '../../src';
+import { SHORT_TOKEN_LIFETIME_SEC } from './emulator';
 import { waitFor } from './subscribe';
 
 /**
@@ -33,7 +34,27 @@ export interface RotationOutcome {
   clientErrors: Error[];
   /** Redis usernames the gateway saw (object ids). */
   identities: string[];
+  /**
+   * For each renewal on a connection (a newer token accepted where an older one was in effect):
+   * how long before the older token's expiry (the gateway's, from its `exp`) it happened, in ms.
+   */
+  renewalMarginsMs: number[];
+  /** Renewals that came with less than {@link MIN_RENEWAL_MARGIN_SHARE} of the lifetime left. */
+  lateRenewals: Array<{ connectionId: number; marginMs: number }>;
+  /** AUTHs that sent a connection the token it already had (the gateway's token id, `uti`). */
+  repeatedAuths: number;
+  /** Refreshes that returned the token already held (`tokenUnchanged`). */
+  tokenRepeats: number;
 }
+
+/**
+ * Azure asks for a new token at least 3 minutes before the old one expires; scaled to short test
+ * tokens (3 of 20 minutes) every connection must hold a newer one with 15 % of the lifetime left.
+ */
+export const MIN_RENEWAL_MARGIN_SHARE = 0.15;
+
+/** What a rotation outcome must show about renewals: in time, and never the same token twice. */
+export const RENEWED_IN_TIME = { lateRenewals: [], repeatedAuths: 0 } as const;
 
 /**
  * Connects plain node-redis through the gateway with `provider`, runs commands continuously until
@@ -42,15 +63,30 @@ export interface RotationOutcome {
 export async function runThroughRotations(
   provider: EntraidCredentialsProvider,
   gateway: RedisGateway,
-  { RESP, rotations = 3, timeoutMs = 20_000 }: { RESP: 2 | 3; rotations?: number; timeoutMs?: number },
+  {
+    RESP,
+    rotations = 3,
+    timeoutMs = 20_000,
+    lifetimeMs = SHORT_TOKEN_LIFETIME_SEC * 1000,
+  }: { RESP: 2 | 3; rotations?: number; timeoutMs?: number; lifetimeMs?: number },
 ): Promise<RotationOutcome> {
   const before = gateway.stats();
   const identities = new Set<string>();
-  const onAuth = ({ identity }: { identity: string }) => identities.add(identity);
+  const auths = new Map<number, Array<{ atMs: number; tokenExpiresAtMs: number; tokenId: unknown }>>();
+  const onAuth = ({ identity, connectionId, tokenExpiresAtMs, tokenId }: AuthOkEvent) => {
+    identities.add(identity);
+    const list = auths.get(connectionId) ?? [];
+    list.push({ atMs: Date.now(), tokenExpiresAtMs, tokenId: tokenId ?? tokenExpiresAtMs });
+    auths.set(connectionId, list);
+  };
   gateway.on('authOk', onAuth);
   let tokensAcquired = 0;
   const acquired = provider.events.on('tokenAcquired', () => {
     tokensAcquired++;
+  });
+  let tokenRepeats = 0;
+  const repeated = provider.events.on('tokenUnchanged', () => {
+    tokenRepeats++;
   });
   const clientErrors: Error[] = [];
   const client = createClient({ url: gateway.url, RESP, credentialsProvider: provider });
@@ -84,11 +120,31 @@ export async function runThroughRotations(
   } finally {
     if (client.isOpen) await client.close();
     acquired.dispose();
+    repeated.dispose();
     gateway.off('authOk', onAuth);
     provider.dispose();
   }
   const after = gateway.stats();
+  const renewalMarginsMs: number[] = [];
+  const lateRenewals: RotationOutcome['lateRenewals'] = [];
+  let repeatedAuths = 0;
+  for (const [connectionId, list] of auths) {
+    for (let i = 1; i < list.length; i++) {
+      const [held, next] = [list[i - 1], list[i]];
+      if (next.tokenId === held.tokenId) {
+        repeatedAuths++;
+        continue;
+      }
+      const marginMs = held.tokenExpiresAtMs - next.atMs;
+      renewalMarginsMs.push(marginMs);
+      if (marginMs < MIN_RENEWAL_MARGIN_SHARE * lifetimeMs) lateRenewals.push({ connectionId, marginMs });
+    }
+  }
   return {
+    renewalMarginsMs,
+    lateRenewals,
+    repeatedAuths,
+    tokenRepeats,
     tokensAcquired,
     commandsOk,
     commandsFailed,

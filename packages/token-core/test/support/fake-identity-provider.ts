@@ -1,7 +1,7 @@
 import type { IdentityProvider, TokenResponse } from '../../src';
 
 /** What one request does: answer, fail, or hang until aborted. */
-export type Outcome<T> = { token: T; ttlMs: number } | { error: unknown } | 'hang';
+export type Outcome<T> = { token: T; ttlMs: number; refreshAfterMs?: number } | { error: unknown } | 'hang';
 
 export interface RecordedCall {
   readonly atMs: number;
@@ -38,11 +38,32 @@ export class FakeIdentityProvider<T = string> implements IdentityProvider<T> {
       });
     }
     if ('error' in outcome) return Promise.reject(outcome.error);
-    return Promise.resolve({ token: outcome.token, ttlMs: outcome.ttlMs });
+    const { token, ttlMs, refreshAfterMs } = outcome;
+    return Promise.resolve(
+      refreshAfterMs === undefined ? { token, ttlMs } : { token, ttlMs, refreshAfterMs },
+    );
   }
 }
 
 /** Tokens numbered by call: `token-1`, `token-2`, … each living `ttlMs`. */
 export function numberedTokens(ttlMs: number): (call: number) => Outcome<string> {
   return (call) => ({ token: `token-${call}`, ttlMs });
+}
+
+/**
+ * An identity provider's cache, as Azure's managed identity endpoints keep one: token `token-n`
+ * lives `lifetimeMs`; every request gets the cached token again until `renewalWindowMs` before its
+ * expiry, then a new one. Reads the (fake) clock through Date.now.
+ */
+export function cachedTokens(lifetimeMs: number, renewalWindowMs: number): (call: number) => Outcome<string> {
+  let issued = 0;
+  let expiresAtMs = Number.NEGATIVE_INFINITY;
+  return () => {
+    const nowMs = Date.now();
+    if (nowMs >= expiresAtMs - renewalWindowMs) {
+      issued++;
+      expiresAtMs = nowMs + lifetimeMs;
+    }
+    return { token: `token-${issued}`, ttlMs: expiresAtMs - nowMs };
+  };
 }
