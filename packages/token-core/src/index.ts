@@ -58,6 +58,8 @@ export {
   CredentialsProviderError,
   CredentialsUnavailableError,
   describeCause,
+  HostNotAllowedError,
+  InsecureTransportError,
   isCredentialsRefusal,
   PubSubRotationError,
   ReauthenticationError,
@@ -76,6 +78,17 @@ export {
   type CredentialsSourceOptions,
   type CredentialsSourceState,
 } from './binding/credentials-source';
+export {
+  checkDestination,
+  compileAllowedHosts,
+  type Destination,
+  type DestinationVerdict,
+  type HostMatcher,
+  isLoopbackHost,
+  isSecureTransport,
+  normalizeHost,
+  type TransportPolicy,
+} from './binding/transport-policy';
 export {
   type CredentialsListener,
   isStreamingProvider,
