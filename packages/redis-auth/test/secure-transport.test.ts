@@ -115,7 +115,7 @@ describe('RedisAuth › secure by default (transport)', () => {
     auth = bindCredentials(client, provider);
     const refused = refusals(auth);
     void client.connect().catch(() => {});
-    await waitFor(() => refused.length >= 3, 5000);
+    await waitFor(() => refused.length >= 3, 'three refused reconnect attempts');
     expect(refused.every((r) => r.error.code === 'INSECURE_TRANSPORT')).toBe(true);
     expect(gw.gateway.authLog().length).toBe(logBefore);
   });
@@ -316,7 +316,7 @@ describe('RedisAuth › secure by default (cluster topology)', () => {
       // Discovery went to the loopback root node; the node the topology names is refused.
       const discoveryLog = cluster.authLog().length;
       await expect(bad.set('k', 'v')).rejects.toBeDefined();
-      await waitFor(() => refused.length > 0, 5000);
+      await waitFor(() => refused.length > 0, 'a refused node connection');
       expect(refused[0]?.host).toMatch(/^node-\d+\.example\.test$/);
       expect(refused[0]?.error.code).toBe('INSECURE_TRANSPORT');
       expect(cluster.authLog().length).toBe(discoveryLog);
