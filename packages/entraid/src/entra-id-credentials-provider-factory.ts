@@ -1,6 +1,7 @@
 import type { AuthenticationResult } from '@azure/msal-node';
+import { AudienceCheckingIdentityProvider, expectedAudiencesOption } from './audience';
 import { type AuthorityConfig, resolveAuthority } from './authority';
-import type { AuthenticationResponse } from './credentials-mapper';
+import { type AuthenticationResponse, isAccessToken } from './credentials-mapper';
 import { EntraidCredentialsProvider } from './entraid-credentials-provider';
 import {
   type AuthCodePKCEFlow,
@@ -155,6 +156,8 @@ export class EntraIdCredentialsProviderFactory {
 function checkParams<P extends object>(params: unknown): P {
   const options = optionalObject<P>('params', params);
   if (options === undefined) throw invalidOption('params', 'an options object', params);
+  // Checked here so a bad value fails at construction for every flow (PKCE builds its provider later).
+  expectedAudiencesOption((options as BaseProviderOptions).expectedAudiences);
   return options;
 }
 
@@ -167,8 +170,11 @@ function provider(
   options: BaseProviderOptions,
 ): EntraidCredentialsProvider {
   // Both result shapes are AuthenticationResponse; the identity provider only produces, never consumes, them.
-  return new EntraidCredentialsProvider(
+  // Every flow's tokens pass the audience check here, before the token manager hands them out.
+  const checked = new AudienceCheckingIdentityProvider<AuthenticationResponse>(
     identityProvider as EntraIdentityProvider<AuthenticationResponse>,
-    options,
+    expectedAudiencesOption(options.expectedAudiences),
+    (result) => (isAccessToken(result) ? result.token : (result as AuthenticationResult).accessToken),
   );
+  return new EntraidCredentialsProvider(checked, options);
 }

@@ -11,7 +11,7 @@ import {
   type CredentialsMapper,
   DEFAULT_CREDENTIALS_MAPPER,
 } from './credentials-mapper';
-import type { EntraIdentityProvider } from './identity-providers/entra-identity-provider';
+import type { IdentityProvider } from '@authx/token-core';
 import type { BaseProviderOptions } from './options';
 import { optionalFunction } from './validate';
 
@@ -27,7 +27,10 @@ export class EntraidCredentialsProvider extends StreamingCredentialsProvider<Aut
    * Use the `EntraIdCredentialsProviderFactory` methods rather than this constructor.
    * @internal
    */
-  constructor(identityProvider: EntraIdentityProvider<AuthenticationResponse>, options: BaseProviderOptions) {
+  constructor(
+    identityProvider: IdentityProvider<AuthenticationResponse> & { readonly flow: string },
+    options: BaseProviderOptions,
+  ) {
     const mapper =
       optionalFunction<CredentialsMapper>('credentialsMapper', options.credentialsMapper) ??
       DEFAULT_CREDENTIALS_MAPPER;

@@ -29,6 +29,11 @@ export const EntraIdErrorCode = {
   INVALID_TOKEN_RESPONSE: 'ENTRA_INVALID_TOKEN_RESPONSE',
   /** The token has no `oid` claim, which the default credentials mapper needs as username. Permanent. */
   MISSING_OID_CLAIM: 'ENTRA_MISSING_OID_CLAIM',
+  /**
+   * The token's `aud` is not one of the expected audiences (default: the Redis ones) — e.g. a
+   * Microsoft Graph token from a wrong scope. Never sent to Redis. Permanent.
+   */
+  WRONG_AUDIENCE: 'WRONG_AUDIENCE',
   /** The attempt was aborted (request timeout or dispose) before the IdP answered. Transient. */
   REQUEST_ABORTED: 'ENTRA_REQUEST_ABORTED',
   /** Anything not recognised above. Transient (token-core still bounds the attempts). */

@@ -20,6 +20,7 @@ export {
   EntraIdCredentialsProviderFactory,
 } from './entra-id-credentials-provider-factory';
 export { EntraidCredentialsProvider } from './entraid-credentials-provider';
+export { REDIS_AUDIENCES } from './audience';
 export { EntraIdErrorCode } from './error-codes';
 export { AuthCodeFlowHelper, type AuthCodeFlowHelperParams } from './flows/auth-code-flow-helper';
 export type {

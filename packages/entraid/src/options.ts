@@ -44,6 +44,14 @@ export interface BaseProviderOptions {
   logger?: EntraIdLogger;
   /** Most detailed MSAL level forwarded to `logger`: 'error' | 'warning' | 'info' | 'verbose'. Default 'warning'. */
   logLevel?: EntraIdLogLevel;
+  /**
+   * Accepted `aud` claims of the access tokens. Each fresh token is checked before it is handed out;
+   * a token for another resource fails with code `WRONG_AUDIENCE` (permanent) and never reaches
+   * Redis. Default the Redis audiences: `https://redis.azure.com`, `https://redis.azure.com/` and
+   * the Redis app id `acca5fbb-b7e4-4009-81f1-37e38fd66d78` — whatever the configured scopes, since a
+   * wrong scope is the mistake this check catches. Set it for a sovereign cloud or a custom resource.
+   */
+  expectedAudiences?: string[];
   /** Clock for token-core's timers (tests). Default: the system clock. */
   clock?: Clock;
 }

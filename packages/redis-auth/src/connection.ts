@@ -4,6 +4,7 @@ import {
   type ConnectionState,
   type CredentialsGeneration,
   type CredentialsSource,
+  type Destination,
   INITIAL_CONNECTION_STATE,
   isCredentialsRefusal,
   nextConnectionState,
@@ -19,14 +20,22 @@ import type { ReauthDeferralReason, RedisAuthEvents } from './events';
 import type { ResolvedRedisAuthOptions } from './options';
 import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
 import type { ClientShape, RedisArgs } from './redis-shapes';
+import { type ClientOptionsShape, destinationOf } from './transport';
 
 /** What a tracked connection needs from its binding. */
 export interface ConnectionHost {
   readonly source: CredentialsSource;
   readonly options: ResolvedRedisAuthOptions;
   readonly events: TypedEventEmitter<RedisAuthEvents>;
-  /** What node-redis should call for handshakes of clients that are not tracked (duplicates). */
+  /** What node-redis should call for handshakes of clients that are not tracked. */
   readonly sharedProvider: object;
+  /**
+   * A provider for one duplicate of a tracked client: it checks the duplicate's own destination
+   * before each handshake. `attach` it to the duplicate once created.
+   */
+  duplicateProvider(label: string): { provider: object; attach(client: ClientShape): void };
+  /** Throws when credentials may not go to `destination` (TLS / loopback / allowedHosts). */
+  checkTransport(destination: Destination, connection: string): void;
   /** Credentials for a handshake (waits for valid ones up to `timeoutMs`). */
   acquire(timeoutMs: number): Promise<CredentialsGeneration>;
   reportToProvider(error: Error): void;
@@ -208,6 +217,8 @@ export class TrackedConnection implements ClientObserver {
   }
 
   async handshakeCredentials(): Promise<BasicAuth> {
+    // Checked on every handshake (first connect, reconnect, rotation), before any credential is read.
+    this.#host.checkTransport(destinationOf(this.#self.options as ClientOptionsShape), this.label);
     const timeoutMs =
       this.#host.options.credentialsTimeoutMs ??
       (this.#self.options as { socket?: { connectTimeout?: number } } | undefined)?.socket?.connectTimeout ??
@@ -488,11 +499,15 @@ export class TrackedConnection implements ClientObserver {
       return promise;
     };
     const originalDuplicate = self.duplicate;
-    const sharedProvider = this.#host.sharedProvider;
-    // A duplicate copies the options, our per-client provider with them: give it the binding's
-    // shared one instead, so its handshakes are never recorded as this connection's.
+    const host = this.#host;
+    // A duplicate copies the options, our per-client provider with them: give it one of its own
+    // instead, so its handshakes are never recorded as this connection's, and are checked against
+    // the duplicate's own destination (overrides may change it).
     const duplicate: Duplicate = function duplicate(this: unknown, overrides?: object) {
-      return originalDuplicate.call(this, { credentialsProvider: sharedProvider, ...overrides });
+      const guarded = host.duplicateProvider(`${connection.label}/duplicate`);
+      const copy = originalDuplicate.call(this, { credentialsProvider: guarded.provider, ...overrides });
+      guarded.attach(copy);
+      return copy;
     };
     this.#install('sendCommand', originalSend, sendCommand);
     this.#install('duplicate', originalDuplicate, duplicate);

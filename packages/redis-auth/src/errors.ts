@@ -4,6 +4,8 @@ export {
   BindingDisposedError,
   CredentialsProviderError,
   CredentialsUnavailableError,
+  HostNotAllowedError,
+  InsecureTransportError,
   PubSubRotationError,
   ReauthenticationError,
 } from '@authx/token-core';

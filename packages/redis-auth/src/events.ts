@@ -1,4 +1,10 @@
-import type { AuthxError, PubSubRotationError, ReauthenticationError } from '@authx/token-core';
+import type {
+  AuthxError,
+  HostNotAllowedError,
+  InsecureTransportError,
+  PubSubRotationError,
+  ReauthenticationError,
+} from '@authx/token-core';
 
 /** Why a connection's re-authentication waits. */
 export type ReauthDeferralReason =
@@ -63,6 +69,19 @@ export interface RedisAuthEvents {
    * are valid; the binding keeps recovering (see the `recovery` option).
    */
   providerError: { error: AuthxError };
+  /**
+   * A handshake was refused before any credential was read or sent: the connection is neither TLS
+   * nor loopback (`InsecureTransportError`, code `INSECURE_TRANSPORT`), or its host is not in
+   * `allowedHosts` (`HostNotAllowedError`, code `HOST_NOT_ALLOWED`). The same error fails the
+   * handshake, so node-redis also reports it on the client's `error` event (and keeps retrying per
+   * its `reconnectStrategy`, each attempt refused again until the configuration is fixed).
+   */
+  transportRefused: {
+    connection: string;
+    /** The configured host (or Unix socket path), never what it resolves to. */
+    host: string;
+    error: InsecureTransportError | HostNotAllowedError;
+  };
   /** The binding started tracking a connection. */
   connectionAdded: { connection: string };
   /** A connection was closed by its owner; the binding stopped tracking it. */

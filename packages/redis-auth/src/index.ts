@@ -7,6 +7,8 @@ export {
   BindingDisposedError,
   CredentialsProviderError,
   CredentialsUnavailableError,
+  HostNotAllowedError,
+  InsecureTransportError,
   PubSubRotationError,
   ReauthenticationError,
   RedisAuthErrorCode,
@@ -15,5 +17,6 @@ export {
 export type { ReauthDeferralReason, RedisAuthEventName, RedisAuthEvents } from './events';
 export { jwtExpiresAtMs } from './jwt-expiry';
 export { DEFAULT_REDIS_AUTH_OPTIONS, type RedisAuthOptions } from './options';
+export { INSECURE_TRANSPORT_WARNING_CODE } from './transport';
 export type { AsyncCredentialsProvider, CredentialsListener, StreamingProvider } from './provider';
 export { type BindOptions, type ConnectionStatus, RedisAuth } from './redis-auth';

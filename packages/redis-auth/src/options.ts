@@ -1,6 +1,7 @@
 import {
   type BasicAuth,
   type Clock,
+  compileAllowedHosts,
   DEFAULT_RECOVERY_POLICY,
   InvalidOptionError,
   type RecoveryPolicyOptions,
@@ -9,6 +10,7 @@ import {
   resolveRecoveryPolicy,
   resolveRetryPolicy,
   systemClock,
+  type TransportPolicy,
 } from '@authx/token-core';
 import { jwtExpiresAtMs } from './jwt-expiry';
 
@@ -63,6 +65,26 @@ export interface RedisAuthOptions {
   label?: string;
   /** Time source; default the system clock (timers unref'd, so the binding never keeps a process alive). */
   clock?: Clock;
+  /**
+   * Lets the binding send tokens over plaintext to hosts that are not loopback. By default a
+   * handshake whose connection is neither TLS (`rediss://`, `socket.tls: true`) nor to a loopback
+   * host (`localhost`, 127.0.0.0/8, `::1`, a Unix socket) fails with `InsecureTransportError`
+   * (code `INSECURE_TRANSPORT`) before any token is sent. The host is judged by its configured
+   * name, not by what it resolves to. Only for private networks that terminate TLS elsewhere; the
+   * first such handshake emits one process warning (code `AUTHX_INSECURE_TRANSPORT`) per binding.
+   * Default `false`.
+   */
+  allowInsecureTransport?: boolean;
+  /**
+   * The only Redis host names that may receive tokens, e.g.
+   * `['*.redis.cache.windows.net', '*.redis.azure.net', 'my-private-link.example']`. Exact names
+   * and IP addresses match case-insensitively (a trailing dot ignored); `*.suffix` matches any name
+   * ending in `.suffix` with one or more labels before it (`*.redis.azure.net` matches
+   * `a.redis.azure.net` and `a.b.redis.azure.net`, not `redis.azure.net`); the suffix needs two
+   * labels or more. Loopback hosts are not exempt; Unix sockets are. Other hosts are refused with
+   * `HostNotAllowedError` (code `HOST_NOT_ALLOWED`). Default: unset, any host.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ResolvedRedisAuthOptions {
@@ -74,6 +96,7 @@ export interface ResolvedRedisAuthOptions {
   readonly expiresAtMs: (credentials: BasicAuth) => number | undefined;
   readonly label: string;
   readonly clock: Clock;
+  readonly transport: TransportPolicy;
 }
 
 /** The defaults documented on {@link RedisAuthOptions}. */
@@ -87,6 +110,9 @@ export const DEFAULT_REDIS_AUTH_OPTIONS = Object.freeze({
   credentialsTimeoutMs: 5000,
   recovery: DEFAULT_RECOVERY_POLICY,
   label: '',
+  allowInsecureTransport: false,
+  /** Unset: any host may receive tokens (still only over TLS or loopback). */
+  allowedHosts: undefined,
 });
 
 const MAX_MS = 2_147_483_647;
@@ -134,6 +160,15 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
   ) {
     throw new InvalidOptionError('clock', 'a Clock { now, setTimeout, clearTimeout }', clock);
   }
+  const allowInsecureTransport = options.allowInsecureTransport ?? d.allowInsecureTransport;
+  if (typeof allowInsecureTransport !== 'boolean') {
+    throw new InvalidOptionError(
+      'allowInsecureTransport',
+      'a boolean (true or false)',
+      allowInsecureTransport,
+    );
+  }
+  const allowedHosts = compileAllowedHosts('allowedHosts', options.allowedHosts);
   return Object.freeze({
     reauthRetry: resolveRetryPolicy(
       { initialDelayMs: initial, maxDelayMs: max, backoffMultiplier: 2, jitterPercentage: jitter },
@@ -149,5 +184,6 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
     expiresAtMs: options.expiresAtMs ?? jwtExpiresAtMs,
     label,
     clock,
+    transport: Object.freeze({ allowInsecureTransport, allowedHosts }),
   });
 }

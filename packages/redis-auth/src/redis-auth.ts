@@ -22,6 +22,7 @@ import {
 } from './options';
 import { type AsyncCredentialsProvider, isStreamingProvider, type StreamingProvider } from './provider';
 import { type ClientShape, isClient, isCluster, isPool } from './redis-shapes';
+import { type ClientOptionsShape, destinationOf, TransportGuard } from './transport';
 import { ClientTarget } from './targets/client-target';
 import { ClusterTarget } from './targets/cluster-target';
 import { PoolTarget } from './targets/pool-target';
@@ -67,6 +68,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
   readonly #connections = new Set<TrackedConnection>();
   readonly #counters = { client: 0, pool: 0, cluster: 0 };
   readonly #host: TargetHost;
+  readonly #guard: TransportGuard;
   // Bound standalone clients, held weakly: a closed client the application dropped is never kept
   // alive by the binding, and dispose() can still unbind the ones that live on, closed.
   readonly #boundClients = new Set<WeakRef<ClientHooks>>();
@@ -93,6 +95,11 @@ export class RedisAuth implements AsyncCredentialsProvider {
       onUpdate: (generation) => this.#onUpdate(generation),
       onError: (error) => this.#onProviderError(error),
     });
+    this.#guard = new TransportGuard(
+      this.#options.transport,
+      this.#options.label,
+      (connection, host, error) => this.#emitter.emit('transportRefused', { connection, host, error }),
+    );
     this.#host = this.#createTargetHost();
   }
 
@@ -107,6 +114,18 @@ export class RedisAuth implements AsyncCredentialsProvider {
    * `credentialsTimeoutMs` (default 5 s) for some when there are none.
    */
   async credentials(): Promise<BasicAuth> {
+    if (this.#disposed) throw new BindingDisposedError();
+    // node-redis does not say which connection asks: check every destination that may ask here
+    // before the binding can tell its connections apart (cluster discovery to the root nodes).
+    for (const target of this.#targets.values()) {
+      for (const { destination, label } of target.sharedDestinations?.() ?? []) {
+        this.#guard.check(destination, label);
+      }
+    }
+    return this.#unattributedCredentials();
+  }
+
+  async #unattributedCredentials(): Promise<BasicAuth> {
     if (this.#disposed) throw new BindingDisposedError();
     try {
       const { credentials } = await this.#acquire(
@@ -300,6 +319,24 @@ export class RedisAuth implements AsyncCredentialsProvider {
       options: this.#options,
       events: this.#emitter,
       sharedProvider: this,
+      checkTransport: (destination, connection) => auth.#guard.check(destination, connection),
+      duplicateProvider(label) {
+        let client: ClientShape | undefined;
+        const provider: AsyncCredentialsProvider = {
+          type: 'async-credentials-provider',
+          credentials: async () => {
+            if (client === undefined) throw new Error('This duplicate is not attached to its RedisAuth');
+            auth.#guard.check(destinationOf(client.options as ClientOptionsShape), label);
+            return auth.#unattributedCredentials();
+          },
+        };
+        return {
+          provider,
+          attach(copy) {
+            client = (copy._self ?? copy) as ClientShape;
+          },
+        };
+      },
       acquire: (timeoutMs) => auth.#acquire(timeoutMs),
       reportToProvider: (error) => auth.#reportToProvider(error),
       connectionStopped(connection) {

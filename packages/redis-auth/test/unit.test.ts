@@ -89,7 +89,10 @@ describe('options', () => {
       credentialsTimeoutMs: 5000,
       recovery: { initialDelayMs: 1000, maxDelayMs: 30_000, backoffMultiplier: 2, jitterPercentage: 20 },
       label: '',
+      allowInsecureTransport: false,
+      allowedHosts: undefined,
     });
+    expect(resolved.transport).toEqual({ allowInsecureTransport: false, allowedHosts: undefined });
   });
   it.each([
     [{ reauthInitialDelayMs: 0 }, 'reauthInitialDelayMs'],

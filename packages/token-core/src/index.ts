@@ -66,6 +66,8 @@ export {
   CredentialsProviderError,
   CredentialsUnavailableError,
   describeCause,
+  HostNotAllowedError,
+  InsecureTransportError,
   isCredentialsRefusal,
   PubSubRotationError,
   ReauthenticationError,
@@ -84,6 +86,17 @@ export {
   type CredentialsSourceOptions,
   type CredentialsSourceState,
 } from './binding/credentials-source';
+export {
+  checkDestination,
+  compileAllowedHosts,
+  type Destination,
+  type DestinationVerdict,
+  type HostMatcher,
+  isLoopbackHost,
+  isSecureTransport,
+  normalizeHost,
+  type TransportPolicy,
+} from './binding/transport-policy';
 export {
   type CredentialsListener,
   isStreamingProvider,

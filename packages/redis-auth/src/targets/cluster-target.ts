@@ -1,6 +1,13 @@
+import type { Destination } from '@authx/token-core';
 import type { TrackedConnection } from '../connection';
 import type { ClientShape, ClusterNodeShape, ClusterShape } from '../redis-shapes';
+import { type ClientOptionsShape, destinationOf } from '../transport';
 import type { BoundTarget, TargetHost } from './target';
+
+interface ClusterOptionsShape {
+  rootNodes?: ClientOptionsShape[];
+  defaults?: ClientOptionsShape;
+}
 
 /**
  * A `createCluster()` cluster: every node client, the pub/sub client and each sharded pub/sub
@@ -41,6 +48,21 @@ export class ClusterTarget implements BoundTarget {
     this.target.off('node-connect', this.#onNodeConnect);
     for (const connection of this.#known.values()) connection.stop();
     this.#known.clear();
+  }
+
+  sharedDestinations(): ReadonlyArray<{ destination: Destination; label: string }> {
+    const self = (this.target as { _self?: { _options?: ClusterOptionsShape } })._self ?? this.target;
+    const options = (self as { _options?: ClusterOptionsShape })._options;
+    const defaults = options?.defaults ?? {};
+    return (options?.rootNodes ?? []).map((root) => {
+      const destination = destinationOf({
+        ...defaults,
+        ...root,
+        socket: { ...defaults.socket, ...root?.socket },
+      });
+      const address = destination.path ?? `${destination.host ?? 'localhost'}:${destination.port ?? ''}`;
+      return { destination, label: `${this.#label}/discovery@${address}` };
+    });
   }
 
   #scan(): void {

@@ -1,3 +1,4 @@
+import type { Destination } from '@authx/token-core';
 import type { ConnectionHost, TrackedConnection, TrackedConnectionOptions } from '../connection';
 import type { ClientShape } from '../redis-shapes';
 
@@ -16,4 +17,9 @@ export interface BoundTarget {
   isOpen(): boolean;
   /** Stops tracking and restores what was replaced; the target keeps the credentials it has. */
   stop(): void;
+  /**
+   * Destinations of connections that handshake through the binding itself before the binding can
+   * tell them apart (a cluster's discovery connections to its root nodes), with a label each.
+   */
+  sharedDestinations?(): ReadonlyArray<{ destination: Destination; label: string }>;
 }

@@ -7,6 +7,8 @@ export const BindingErrorCode = Object.freeze({
   REAUTHENTICATION_FAILED: 'REAUTHENTICATION_FAILED',
   PUBSUB_ROTATION_FAILED: 'PUBSUB_ROTATION_FAILED',
   BINDING_DISPOSED: 'BINDING_DISPOSED',
+  INSECURE_TRANSPORT: 'INSECURE_TRANSPORT',
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
 } as const);
 
 /**
@@ -78,6 +80,48 @@ export class BindingDisposedError extends AuthxError {
   static override readonly kind: string = 'BindingDisposedError';
   constructor(what = 'The Redis credentials binding') {
     super(`${what} was disposed`, { code: BindingErrorCode.BINDING_DISPOSED, isRetryable: false });
+  }
+}
+
+/**
+ * The binding refused to send a credential over a connection that is neither TLS nor to a loopback
+ * address (127.0.0.0/8, ::1, `localhost`, a Unix socket): a bearer token sent in clear text can be
+ * read and replayed by anyone on the path. Names the host and the fix, never the credential.
+ * Not retryable: the same connection settings are refused again.
+ */
+export class InsecureTransportError extends AuthxError {
+  static override readonly kind: string = 'InsecureTransportError';
+  /** The configured host name or address the credential would have gone to. */
+  readonly host: string;
+  constructor(host: string, options: { port?: number | string | undefined; connection?: string } = {}) {
+    const where = options.port === undefined ? host : `${host}:${options.port}`;
+    const of = options.connection === undefined ? '' : ` (${options.connection})`;
+    super(
+      `Refused to send a token to ${where}${of} over plaintext: the connection is neither TLS nor loopback. ` +
+        'Connect with TLS (a rediss:// URL or socket.tls: true; Azure Cache for Redis listens on port 6380, ' +
+        'Azure Managed Redis on 10000), or set allowInsecureTransport: true if a private network terminates TLS elsewhere',
+      { code: BindingErrorCode.INSECURE_TRANSPORT, isRetryable: false },
+    );
+    this.host = host;
+  }
+}
+
+/**
+ * The binding refused to send a credential to a host its `allowedHosts` option does not list.
+ * Names the host and the option, never the credential. Not retryable.
+ */
+export class HostNotAllowedError extends AuthxError {
+  static override readonly kind: string = 'HostNotAllowedError';
+  /** The configured host name or address the credential would have gone to. */
+  readonly host: string;
+  constructor(host: string, options: { connection?: string } = {}) {
+    const of = options.connection === undefined ? '' : ` (${options.connection})`;
+    super(
+      `Refused to send a token to ${host}${of}: the host is not in allowedHosts. ` +
+        'Add it (or a *. pattern matching it) to the allowedHosts option if it is your Redis server',
+      { code: BindingErrorCode.HOST_NOT_ALLOWED, isRetryable: false },
+    );
+    this.host = host;
   }
 }
 
