@@ -72,10 +72,9 @@ export async function startWebApp(options: WebAppOptions): Promise<WebApp> {
   async function callback(query: URLSearchParams, response: ServerResponse): Promise<void> {
     const code = query.get('code');
     const state = query.get('state') ?? '';
-    // MSAL prefixes its own state: `<library state>|<ours>`.
-    const ours = state.slice(state.indexOf('|') + 1);
-    const verifier = pendingVerifiers.get(ours);
-    pendingVerifiers.delete(ours);
+    // msal-node sends our state unchanged (it adds no prefix): it is the key of the pending verifier.
+    const verifier = pendingVerifiers.get(state);
+    pendingVerifiers.delete(state);
     if (!code || verifier === undefined) {
       send(response, 400, 'text/plain', `sign-in failed: ${query.get('error') ?? 'unknown or reused state'}`);
       return;
