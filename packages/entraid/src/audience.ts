@@ -95,6 +95,15 @@ export class AudienceCheckingIdentityProvider<R> implements IdentityProvider<R> 
     return response;
   }
 
+  /**
+   * Same access token in both results: managed identity endpoints and TokenCredentials return
+   * their cached token until close to expiry, and token-core then keeps the token it holds.
+   */
+  isSameToken(previous: R, next: R): boolean {
+    const a = this.#accessTokenOf(previous);
+    return typeof a === 'string' && a.length > 0 && a === this.#accessTokenOf(next);
+  }
+
   toJSON(): Record<string, string> {
     return { type: 'EntraIdentityProvider', flow: this.#inner.flow };
   }

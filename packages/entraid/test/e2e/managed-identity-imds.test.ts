@@ -54,6 +54,8 @@ describe('managed identity end to end: IMDS source', () => {
       tokenManagerConfig: { expirationRefreshRatio: 0.5 },
     });
     const outcome = await runThroughRotations(provider, gateway, { RESP, ...CACHED_MI_ROTATIONS });
+    // The endpoint's cache answered with the token already held, and nothing was re-sent.
+    expect(outcome.tokenRepeats).toBeGreaterThan(0);
     expect(outcome).toMatchObject({
       ...RENEWED_IN_TIME,
       commandsFailed: 0,
