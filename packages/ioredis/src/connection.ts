@@ -157,6 +157,11 @@ export class TrackedConnection {
     options.password = password;
   }
 
+  /** Removes the credentials from the options (they expired): the next connect waits for new ones. */
+  forgetCredentials(): void {
+    delete this.client.options.password;
+  }
+
   /** Brings the connection onto the newest valid credentials if it is not already (idempotent). */
   sync(): void {
     if (this.#state.kind === 'stopped' || this.client.status !== 'ready') return;

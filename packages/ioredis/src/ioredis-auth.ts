@@ -122,6 +122,8 @@ export class IoredisAuth {
         {
           usable: () => this.#source.usable(),
           ended: () => this.#scheduleReleaseIfIdle(),
+          acquire: (timeoutMs) => this.#acquire(timeoutMs),
+          credentialsTimeoutMs: this.#options.credentialsTimeoutMs,
           track: (redis, connectionLabel) => {
             const existing = trackedConnectionOf(redis);
             if (existing) existing.stop();
@@ -262,6 +264,11 @@ export class IoredisAuth {
   }
 
   #onProviderError(error: AuthxError): void {
+    if (!this.#source.usable()) {
+      for (const connection of this.#open) connection.forgetCredentials();
+      for (const ref of this.#standalone) ref.deref()?.forgetCredentials();
+      for (const cluster of this.#clusters.values()) cluster.forgetCredentials();
+    }
     this.#emitter.emit('providerError', { error });
     this.#reportToProvider(error);
   }

@@ -28,7 +28,7 @@ describe.each([2, 3] as const)('bindCredentials › new Redis() (RESP%i)', (prot
   let auth: IoredisAuth;
 
   afterEach(async () => {
-    redis.disconnect();
+    if (redis.status !== 'end') redis.disconnect();
     auth.dispose();
     provider.close();
   });

@@ -6,6 +6,9 @@ import type { ClusterShape, RedisOptionsShape, RedisShape } from '../ioredis-sha
 export interface ClusterHost {
   usable(): CredentialsGeneration | undefined;
   track(redis: RedisShape, label: string): TrackedConnection;
+  /** Valid credentials for a connect, waiting for some up to `timeoutMs` when there are none. */
+  acquire(timeoutMs: number): Promise<CredentialsGeneration>;
+  readonly credentialsTimeoutMs: number | undefined;
   /** The cluster ended (closed by its owner): the binding may release its subscription. */
   ended(): void;
 }
@@ -26,6 +29,8 @@ export class ClusterTarget {
   readonly #onNode = () => this.scan();
   readonly #onEnd = () => this.#host.ended();
   #restoreSelectSubscriber: (() => void) | undefined;
+  #restoreConnect: (() => void) | undefined;
+  #waiting: Promise<void> | undefined;
   #stopped = false;
 
   constructor(host: ClusterHost, cluster: ClusterShape, label: string) {
@@ -36,7 +41,9 @@ export class ClusterTarget {
     cluster.on('refresh', this.#onNode);
     cluster.on('ready', this.#onNode);
     cluster.on('end', this.#onEnd);
+    cluster.on('close', this.#onEnd);
     this.#hookSubscriber();
+    this.#hookConnect();
     this.applyCredentials();
     this.scan();
   }
@@ -46,20 +53,39 @@ export class ClusterTarget {
   }
 
   isOpen(): boolean {
+    if (this.#waiting) return true;
     const status = this.target.status;
+    if (status === 'close' || status === 'disconnecting') {
+      // Closed by its owner (ioredis may leave a disconnected cluster at 'close').
+      return (this.target as { manuallyClosing?: boolean }).manuallyClosing !== true;
+    }
     return status !== 'end' && status !== 'wait';
   }
 
   /** Every copy of the credentials ioredis keeps for this cluster, set to the newest ones. */
-  applyCredentials(): void {
-    const generation = this.#host.usable();
+  applyCredentials(generation = this.#host.usable()): void {
     if (!generation) return;
-    const { username, password } = generation.credentials;
+    this.#setEverywhere(generation.credentials.username, generation.credentials.password);
+    for (const connection of this.#known.values()) connection.applyCredentials(generation);
+  }
+
+  /**
+   * The credentials expired with nothing newer: no copy may keep them, so a connection ioredis
+   * opens by itself meanwhile (a slots refresher, a new subscriber) sends none rather than an
+   * expired one. Tracked connections wait for new credentials before they connect.
+   */
+  forgetCredentials(): void {
+    this.#setEverywhere(undefined, undefined);
+    for (const connection of this.#known.values()) connection.forgetCredentials();
+  }
+
+  #setEverywhere(username: string | undefined, password: string | undefined): void {
     const set = (options: RedisOptionsShape | undefined) => {
       if (!options) return;
       if (username === undefined) delete options.username;
       else options.username = username;
-      options.password = password;
+      if (password === undefined) delete options.password;
+      else options.password = password;
     };
     const cluster = this.target;
     cluster.options.redisOptions ??= {};
@@ -69,7 +95,6 @@ export class ClusterTarget {
     for (const node of Object.values(cluster.connectionPool?.specifiedOptions ?? {})) {
       if (node && (Object.hasOwn(node, 'password') || Object.hasOwn(node, 'username'))) set(node);
     }
-    for (const connection of this.#known.values()) connection.applyCredentials(generation);
   }
 
   /** Finds connections not tracked yet; syncs every tracked one. */
@@ -107,10 +132,45 @@ export class ClusterTarget {
     cluster.off('refresh', this.#onNode);
     cluster.off('ready', this.#onNode);
     cluster.off('end', this.#onEnd);
+    cluster.off('close', this.#onEnd);
     this.#restoreSelectSubscriber?.();
     this.#restoreSelectSubscriber = undefined;
+    this.#restoreConnect?.();
+    this.#restoreConnect = undefined;
     for (const connection of [...this.#known.values()]) connection.stop();
     this.#known.clear();
+  }
+
+  // The cluster's first connect (and each reconnect) asks its seed nodes for the topology with a
+  // connection of its own: it must start with valid credentials in the options.
+  #hookConnect(): void {
+    const cluster = this.target as ClusterShape & { connect(): Promise<void> };
+    const original = cluster.connect;
+    if (typeof original !== 'function') return;
+    const target = this;
+    const wrapper = function connect(this: unknown): Promise<void> {
+      const usable = target.#host.usable();
+      if (usable || target.#stopped) {
+        if (usable) target.applyCredentials(usable);
+        return original.call(this);
+      }
+      target.#waiting ??= target.#host
+        .acquire(target.#host.credentialsTimeoutMs ?? 10_000)
+        .then((generation) => {
+          target.applyCredentials(generation);
+          return original.call(cluster);
+        })
+        .finally(() => {
+          target.#waiting = undefined;
+        });
+      return target.#waiting;
+    };
+    cluster.connect = wrapper;
+    this.#restoreConnect = () => {
+      if (cluster.connect !== wrapper) return;
+      delete (cluster as { connect?: unknown }).connect;
+      if (cluster.connect !== original) cluster.connect = original;
+    };
   }
 
   // The subscriber is replaced by a new connection whenever the previous one ends: found at once.
