@@ -22,22 +22,46 @@ function connectionIdsOf(gateway: TestGateway): number[] {
   return gateway.gateway.connections().map((c) => c.id);
 }
 
-describe.each([2, 3] as const)('bindCredentials › new Redis() (RESP%i)', (protocol) => {
+const CASES = [
+  [2, 'new Redis()'],
+  [3, 'new Redis()'],
+  [2, 'duplicate()'],
+  [3, 'duplicate()'],
+] as const;
+
+describe.each(CASES)('bindCredentials › RESP%i, %s', (protocol, kind) => {
   let redis: Redis;
+  let parent: Redis | undefined;
   let provider: JwtTokenProvider;
   let auth: IoredisAuth;
+  let label: string;
+
+  /** The connection under test: the bound client itself, or a duplicate of it (bound through it). */
+  function bound(): Redis {
+    const client = new Redis(gw.url, { protocol, lazyConnect: true });
+    client.on('error', () => {});
+    auth = bindCredentials(client, provider);
+    if (kind === 'new Redis()') {
+      label = 'redis#1';
+      return client;
+    }
+    parent = client;
+    label = 'redis#1/duplicate#1';
+    const copy = client.duplicate();
+    copy.on('error', () => {});
+    return copy;
+  }
 
   afterEach(async () => {
-    if (redis.status !== 'end') redis.disconnect();
+    for (const c of [redis, parent]) if (c && c.status !== 'end') c.disconnect();
+    parent = undefined;
     auth.dispose();
     provider.close();
   });
 
   it('keeps a connection alive across 3 rotations of 2 s tokens, one AUTH per rotation, no failed command', async () => {
     provider = new JwtTokenProvider({ signer: gw.signer, lifetimeMs: 2000, refreshRatio: 0.5 });
-    redis = new Redis(gw.url, { protocol, lazyConnect: true });
-    redis.on('error', () => {});
-    auth = bindCredentials(redis, provider);
+    redis = bound();
     const reauthenticated = record(auth, 'reauthenticated');
     const evictedBefore = gw.gateway.stats().evicted;
     await redis.connect();
@@ -62,14 +86,12 @@ describe.each([2, 3] as const)('bindCredentials › new Redis() (RESP%i)', (prot
     const [info] = gw.gateway.connections();
     expect(info?.authCount).toBe(1 + viaAuth.length);
     expect(provider.subscribeCalls).toBe(1);
-    expect(reauthenticated.every((e) => e.connection === 'redis#1')).toBe(true);
+    expect(reauthenticated.every((e) => e.connection === label)).toBe(true);
   });
 
   it('sends exactly one AUTH per refresh after 3 server-side kills, reconnects with the newest token, and leaves no subscription after quit()', async () => {
     provider = new JwtTokenProvider({ signer: gw.signer, lifetimeMs: 60_000, refreshRatio: 0 });
-    redis = new Redis(gw.url, { protocol, lazyConnect: true });
-    redis.on('error', () => {});
-    auth = bindCredentials(redis, provider);
+    redis = bound();
     await redis.connect();
 
     for (let kill = 0; kill < 3; kill++) {
