@@ -95,3 +95,75 @@ describe.each([2, 3] as const)('IoredisAuth › new Cluster() (RESP%i)', (protoc
     );
   });
 });
+
+describe('IoredisAuth › new Cluster() › connections opened later and server kills', () => {
+  let provider: JwtTokenProvider;
+  let auth: IoredisAuth;
+  let cluster: Cluster;
+
+  afterEach(() => {
+    if (cluster.status !== 'end') cluster.disconnect();
+    auth.dispose();
+    provider.close();
+  });
+
+  it('covers a node connection ioredis opens later, and sends one AUTH per connection per refresh after 3 kills', async () => {
+    provider = new JwtTokenProvider({ signer, lifetimeMs: 60_000, refreshRatio: 0 });
+    auth = createIoredisAuth(provider);
+    cluster = auth.bind(
+      new Cluster(
+        gateway.rootNodes.map(({ url }) => {
+          const { hostname, port } = new URL(url);
+          return { host: hostname, port: Number(port) };
+        }),
+        { lazyConnect: true },
+      ),
+    );
+    cluster.on('error', () => {});
+    await cluster.connect();
+    const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+    const touchAll = () => Promise.all(keys.map((k) => cluster.set(k, '1')));
+    await touchAll();
+
+    // The pool drops a node connection; the next command to its slots makes a new one.
+    const [dropped] = cluster.nodes('master');
+    dropped?.disconnect();
+    await waitFor(() => !cluster.nodes('all').includes(dropped as never), 'node dropped from the pool');
+    await touchAll();
+    expect(cluster.nodes('master').length).toBe(3);
+
+    for (let kill = 0; kill < 3; kill++) {
+      const before = new Set(gateway.connections().map((c) => `${c.node}/${c.id}`));
+      gateway.kill();
+      // ioredis drops a cluster's node connections when they close and opens new ones on demand.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const ok = await touchAll().then(
+          () => true,
+          () => false,
+        );
+        const fresh = gateway.connections().filter((c) => !before.has(`${c.node}/${c.id}`));
+        if (ok && fresh.length >= 3) break;
+        if (Date.now() > deadline) throw new Error(`nodes did not reconnect (${fresh.length} new)`);
+        await sleep(50);
+      }
+    }
+    await touchAll();
+    const connectionsBefore = gateway.connections();
+    expect(connectionsBefore.every((c) => c.authCount === 1)).toBe(true);
+
+    await provider.rotateNow();
+    await waitFor(
+      () => gateway.connections().filter((c) => c.authCount >= 2).length >= 3,
+      'every node connection re-authenticated',
+    );
+    await sleep(200);
+    await touchAll();
+    const after = gateway.connections();
+    // Exactly one AUTH per live connection for the one refresh.
+    expect(after.filter((c) => c.authCount !== 2)).toEqual([]);
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    expect(provider.subscribeCalls).toBe(1);
+    expect(provider.listenerCount).toBe(1);
+  });
+});

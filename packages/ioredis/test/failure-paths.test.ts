@@ -150,6 +150,29 @@ describe('IoredisAuth › failure paths', () => {
     }
   });
 
+  it('never hands an expired token to a reconnect: it waits for a new one, then comes back by itself', async () => {
+    provider.close();
+    // 2 s tokens and no refresh: the provider "fails" to renew; the gateway evicts at expiry.
+    provider = new JwtTokenProvider({ signer: gw.signer, lifetimeMs: 2000, refreshRatio: 0 });
+    auth = createIoredisAuth(provider, { recovery: { initialDelayMs: 200, maxDelayMs: 400 } });
+    const providerErrors = record(auth, 'providerError');
+    const redis = auth.bind(client());
+    const logBefore = gw.gateway.authLog().length;
+    await redis.connect();
+    await waitFor(() => redis.status !== 'ready', 'evicted at expiry', 4000);
+    await sleep(1000);
+    expect(providerErrors.length).toBeGreaterThanOrEqual(1);
+    expect(redis.options.password).toBeUndefined();
+
+    await provider.rotateNow();
+    await waitFor(() => redis.status === 'ready', 'back with the new token');
+    expect(await redis.ping()).toBe('PONG');
+    // Every AUTH the gateway saw from this client carried a valid token.
+    const log = gw.gateway.authLog().slice(logBefore);
+    expect(log.length).toBeGreaterThanOrEqual(2);
+    expect(log.filter((entry) => !entry.ok)).toEqual([]);
+  });
+
   it('a subscriber closed during its rotation is not reopened, and nothing of the rotation stays open', async () => {
     auth = createIoredisAuth(provider);
     const subscriber = auth.bind(client({ protocol: 2 }));
