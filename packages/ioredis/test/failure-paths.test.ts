@@ -178,12 +178,20 @@ describe('IoredisAuth › failure paths', () => {
     const subscriber = auth.bind(client({ protocol: 2 }));
     await subscriber.connect();
     await subscriber.subscribe('closing');
-    const openBefore = gw.gateway.connections().length;
-
-    await provider.rotateNow();
-    // The bridge is connecting: close the subscriber now.
-    await waitFor(() => gw.gateway.connections().length > openBefore, 'the rotation under way');
-    subscriber.disconnect();
+    // The moment the bridge connects (a new connection on the gateway), the owner closes the subscriber.
+    let closedAt: 'bridge' | undefined;
+    const onConnection = () => {
+      if (closedAt) return;
+      closedAt = 'bridge';
+      subscriber.disconnect();
+    };
+    gw.gateway.on('connection', onConnection);
+    try {
+      await provider.rotateNow();
+      await waitFor(() => closedAt === 'bridge', 'the rotation under way');
+    } finally {
+      gw.gateway.off('connection', onConnection);
+    }
     await sleep(500);
     expect(subscriber.status).toBe('end');
     expect(gw.gateway.connections().length).toBe(0);
