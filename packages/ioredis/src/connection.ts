@@ -49,6 +49,27 @@ type EventName = 'connect' | 'ready' | 'close' | 'end';
 
 const registry = new WeakMap<object, TrackedConnection>();
 
+// The commands the binding must see (transactions, RESET, blocking ones): a Set lookup on each
+// command, so that every other command costs nothing more.
+const OBSERVED_COMMANDS: ReadonlySet<string> = new Set([
+  'multi',
+  'exec',
+  'discard',
+  'reset',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'wait',
+  'waitaof',
+  'xread',
+  'xreadgroup',
+]);
+
 /** The tracked connection of an ioredis instance, if it is bound. */
 export function trackedConnectionOf(redis: object): TrackedConnection | undefined {
   return registry.get(redis);
@@ -595,9 +616,8 @@ export class TrackedConnection {
       function sendCommand(this: RedisShape, command: CommandShape, stream?: unknown) {
         const result = originalSend.call(this, command, stream);
         const name = command?.name;
-        if (typeof name === 'string' && name.length >= 4 && name.length <= 10) {
+        if (typeof name === 'string' && OBSERVED_COMMANDS.has(name.toLowerCase()))
           connection.#observe(command);
-        }
         return result;
       },
     );

@@ -93,6 +93,30 @@ describe('IoredisAuth › failure paths', () => {
     expect(gw.authCountOf(connection?.id ?? -1)).toBe(2);
   });
 
+  it('never puts an AUTH inside multi().exec() or a pipeline across 3 rotations of 2 s tokens', async () => {
+    provider.close();
+    provider = new JwtTokenProvider({ signer: gw.signer, lifetimeMs: 2000, refreshRatio: 0.5 });
+    auth = createIoredisAuth(provider);
+    const reauthenticated = record(auth, 'reauthenticated');
+    const redis = auth.bind(client());
+    await redis.connect();
+    const shapes = new Set<string>();
+    let rounds = 0;
+    const deadline = Date.now() + 4500;
+    while (Date.now() < deadline) {
+      const [tx, pipe] = await Promise.all([
+        redis.multi().set('m', String(rounds)).incr('m').exec(),
+        redis.pipeline().set('p', '1').get('p').exec(),
+      ]);
+      // Exactly the application's replies: no extra element, no AUTH reply among them.
+      shapes.add(JSON.stringify([tx, pipe]).replace(/\d+/g, 'N'));
+      rounds++;
+    }
+    expect([...shapes]).toEqual(['[[[null,"OK"],[null,N]],[[null,"OK"],[null,"N"]]]']);
+    expect(reauthenticated.filter((e) => e.via === 'auth').length).toBeGreaterThanOrEqual(3);
+    expect(rounds).toBeGreaterThan(100);
+  });
+
   it('reports a blocking command that may outlast the credentials (willMissExpiry) and AUTHs once it returns', async () => {
     auth = createIoredisAuth(provider);
     const deferred = record(auth, 'reauthDeferred');
