@@ -84,7 +84,15 @@ export async function rotateSubscriber(
     return result;
   }
 
-  const marker = `__authx:pubsub-rotation:${randomUUID()}`;
+  // With only shard channels the marker is a shard channel in the same slot (its hash tag is one
+  // of them): leaving an ordinary marker channel would bring the UNSUBSCRIBE count — which counts
+  // no shard channel — to 0, and ioredis would think the connection left subscriber mode.
+  const shardOnly = covered.get('subscribe')?.size === 0 && covered.get('psubscribe')?.size === 0;
+  const firstShard = [...(covered.get('ssubscribe') ?? [])][0] ?? '';
+  const marker = shardOnly
+    ? `__authx:pubsub-rotation:${randomUUID()}{${hashTag(firstShard)}}`
+    : `__authx:pubsub-rotation:${randomUUID()}`;
+  const markerEvent = shardOnly ? 'smessageBuffer' : 'messageBuffer';
   // Where each connection is relative to the two markers: 0 before marker 1, 1 between, 2 after.
   let subscriberAt = 0;
   let bridgeAt = 0;
@@ -141,7 +149,7 @@ export async function rotateSubscriber(
     if (what === undefined) return originalEmit.call(this, event, ...args);
     const [type, key, channel] = what;
     if (channel === marker) {
-      if (event === 'messageBuffer') {
+      if (event === markerEvent) {
         const step = String(args[1]);
         if (step === '1' && subscriberAt === 0) {
           subscriberAt = 1;
@@ -177,11 +185,7 @@ export async function rotateSubscriber(
   const bridge = control.duplicate(bridgeOptions);
   const herald = control.duplicate(bridgeOptions);
   for (const connection of [bridge, herald]) connection.on('error', () => {});
-  bridge.on('messageBuffer', (channel: Buffer, message: Buffer) => {
-    if (channel.toString() !== marker) {
-      record({ type: 'subscribe', pattern: undefined, channel, message });
-      return;
-    }
+  const onBridgeMarker = (message: Buffer) => {
     const step = message.toString();
     if (step === '1' && bridgeAt === 0) {
       bridgeAt = 1;
@@ -191,12 +195,17 @@ export async function rotateSubscriber(
       flushFromSubscriber();
       reached.bridge2.resolve();
     }
+  };
+  bridge.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+    if (channel.toString() === marker) onBridgeMarker(message);
+    else record({ type: 'subscribe', pattern: undefined, channel, message });
   });
   bridge.on('pmessageBuffer', (pattern: string, channel: Buffer, message: Buffer) => {
     if (channel.toString() !== marker) record({ type: 'psubscribe', pattern, channel, message });
   });
   bridge.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
-    record({ type: 'ssubscribe', pattern: undefined, channel, message });
+    if (channel.toString() === marker) onBridgeMarker(message);
+    else record({ type: 'ssubscribe', pattern: undefined, channel, message });
   });
   const closeHelpers = () => {
     for (const connection of [bridge, herald]) {
@@ -213,23 +222,26 @@ export async function rotateSubscriber(
   let subscribedToMarker = false;
   try {
     await step(bridge.connect());
-    const subscriptions: Array<Promise<unknown>> = [
-      bridge.subscribe(...(covered.get('subscribe') ?? []), marker),
-    ];
+    const channels = [...(covered.get('subscribe') ?? [])];
+    if (!shardOnly) channels.push(marker);
+    const subscriptions: Array<Promise<unknown>> = [herald.connect()];
+    if (channels.length > 0) subscriptions.push(bridge.subscribe(...channels));
     const patterns = [...(covered.get('psubscribe') ?? [])];
     if (patterns.length > 0) subscriptions.push(bridge.psubscribe(...patterns));
     for (const channel of covered.get('ssubscribe') ?? []) subscriptions.push(bridge.ssubscribe(channel));
-    await step(Promise.all([...subscriptions, herald.connect()]));
+    if (shardOnly) subscriptions.push(bridge.ssubscribe(marker));
+    await step(Promise.all(subscriptions));
     subscribedToMarker = true;
-    await step(subscriber.subscribe(marker));
-    await step(herald.publish(marker, '1'));
+    await step(shardOnly ? subscriber.ssubscribe(marker) : subscriber.subscribe(marker));
+    const publishMarker = (n: string) => (shardOnly ? herald.spublish(marker, n) : herald.publish(marker, n));
+    await step(publishMarker('1'));
     await step(Promise.all([reached.subscriber1.promise, reached.bridge1.promise]));
 
     // Break: the subscriber's copies are dropped from marker 1 on; the bridge delivers.
     await step(control.reconnect());
     // Answered after the resubscriptions ioredis wrote when the socket became ready.
     await step(subscriber.ping());
-    await step(herald.publish(marker, '2'));
+    await step(publishMarker('2'));
     await step(Promise.all([reached.subscriber2.promise, reached.bridge2.promise]));
     return result;
   } catch (error) {
@@ -242,8 +254,18 @@ export async function rotateSubscriber(
     if (hadOwnEmit) self.emit = ownEmit as RedisShape['emit'];
     else delete (self as { emit?: unknown }).emit;
     closeHelpers();
-    if (subscribedToMarker && subscriber.status === 'ready') subscriber.unsubscribe(marker).catch(() => {});
+    if (subscribedToMarker && subscriber.status === 'ready') {
+      (shardOnly ? subscriber.sunsubscribe(marker) : subscriber.unsubscribe(marker)).catch(() => {});
+    }
   }
+}
+
+/** The part of a channel name Redis hashes to find its slot: the first non-empty `{…}`, else all of it. */
+function hashTag(channel: string): string {
+  const open = channel.indexOf('{');
+  if (open === -1) return channel;
+  const close = channel.indexOf('}', open + 1);
+  return close > open + 1 ? channel.slice(open + 1, close) : channel;
 }
 
 function deferred(): { promise: Promise<void>; resolve(): void } {

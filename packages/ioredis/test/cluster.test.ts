@@ -167,3 +167,68 @@ describe('IoredisAuth › new Cluster() › connections opened later and server 
     expect(provider.listenerCount).toBe(1);
   });
 });
+
+describe.each([2, 3] as const)(
+  'IoredisAuth › new Cluster({ shardedSubscribers: true }) (RESP%i)',
+  (protocol) => {
+    let provider: JwtTokenProvider;
+    let auth: IoredisAuth;
+    let cluster: Cluster;
+
+    afterEach(() => {
+      if (cluster.status !== 'end') cluster.disconnect();
+      auth.dispose();
+      provider.close();
+    });
+
+    it('keeps the sharded subscribers across 3 rotations: every sharded message exactly once, no eviction', async () => {
+      provider = new JwtTokenProvider({ signer, lifetimeMs: 2000, refreshRatio: 0.5 });
+      auth = createIoredisAuth(provider);
+      const reauthenticated: IoredisAuthEvents['reauthenticated'][] = [];
+      const failures: IoredisAuthEvents['reauthFailed'][] = [];
+      auth.events.on('reauthenticated', (e) => reauthenticated.push(e));
+      auth.events.on('reauthFailed', (e) => failures.push(e));
+      cluster = auth.bind(
+        new Cluster(
+          gateway.rootNodes.map(({ url }) => {
+            const { hostname, port } = new URL(url);
+            return { host: hostname, port: Number(port) };
+          }),
+          { lazyConnect: true, shardedSubscribers: true, redisOptions: { protocol } },
+        ),
+      );
+      cluster.on('error', () => {});
+      await cluster.connect();
+      const channels = ['{a}news', '{b}news', '{c}news'];
+      const received = new Map(channels.map((c) => [c, [] as number[]]));
+      cluster.on('smessage', (channel: string, message: string) =>
+        received.get(channel)?.push(Number(message)),
+      );
+      for (const channel of channels) await cluster.ssubscribe(channel);
+      const evictedBefore = gateway.stats().evicted;
+
+      let sent = 0;
+      let failed = 0;
+      const deadline = Date.now() + 6500;
+      while (Date.now() < deadline) {
+        await Promise.all(channels.map((c) => cluster.spublish(c, String(sent)))).catch(() => failed++);
+        sent++;
+        if (sent % 4 === 0) await sleep(1);
+      }
+      await waitFor(
+        () => channels.every((c) => (received.get(c)?.length ?? 0) >= sent),
+        'all sharded messages',
+      );
+      await sleep(100);
+
+      expect(failed).toBe(0);
+      expect(failures).toEqual([]);
+      expect(gateway.stats().evicted - evictedBefore).toBe(0);
+      for (const c of channels) expect(received.get(c)).toEqual(Array.from({ length: sent }, (_, i) => i));
+      const sharded = new Set(
+        reauthenticated.filter((e) => e.connection.includes('/sharded-subscriber@')).map((e) => e.connection),
+      );
+      expect(sharded.size).toBeGreaterThanOrEqual(1);
+    });
+  },
+);

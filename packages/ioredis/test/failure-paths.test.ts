@@ -197,6 +197,31 @@ describe('IoredisAuth › failure paths', () => {
     expect(log.filter((entry) => !entry.ok)).toEqual([]);
   });
 
+  it('moves a RESP2 subscriber of shard channels only, which stays in subscriber mode', async () => {
+    auth = createIoredisAuth(provider);
+    const rotated = record(auth, 'pubsubRotated');
+    const subscriber = auth.bind(client({ protocol: 2 }));
+    const publisher = auth.bind(client({ protocol: 2 }));
+    await Promise.all([subscriber.connect(), publisher.connect()]);
+    const received: string[] = [];
+    subscriber.on('smessage', (_channel: string, message: string) => received.push(message));
+    await subscriber.ssubscribe('only-shard');
+    let sent = 0;
+    const publishing = (async () => {
+      while (rotated.length < 2) {
+        await publisher.spublish('only-shard', String(sent++));
+        await sleep(1);
+      }
+    })();
+    await provider.rotateNow();
+    await waitFor(() => rotated.length === 1, 'first rotation');
+    await provider.rotateNow();
+    await publishing;
+    await waitFor(() => received.length >= sent, 'every message');
+    expect(received).toEqual(Array.from({ length: sent }, (_, i) => String(i)));
+    expect(subscriber.mode).toBe('subscriber');
+  });
+
   it('a subscriber closed during its rotation is not reopened, and nothing of the rotation stays open', async () => {
     auth = createIoredisAuth(provider);
     const subscriber = auth.bind(client({ protocol: 2 }));
