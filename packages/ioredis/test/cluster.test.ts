@@ -55,7 +55,7 @@ describe.each([2, 3] as const)('IoredisAuth › new Cluster() (RESP%i)', (protoc
 
     let sent = 0;
     let failed = 0;
-    const deadline = Date.now() + 6500;
+    const deadline = Date.now() + 4000;
     while (Date.now() < deadline) {
       await Promise.all([
         cluster.set(`a${sent}`, '1'),
@@ -209,7 +209,7 @@ describe.each([2, 3] as const)(
 
       let sent = 0;
       let failed = 0;
-      const deadline = Date.now() + 6500;
+      const deadline = Date.now() + 4000;
       while (Date.now() < deadline) {
         await Promise.all(channels.map((c) => cluster.spublish(c, String(sent)))).catch(() => failed++);
         sent++;
