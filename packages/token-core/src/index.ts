@@ -102,3 +102,10 @@ export {
   isStreamingProvider,
   type StreamingProvider,
 } from './binding/streaming-provider';
+export {
+  blockingTimeoutMs,
+  type CommandArgs,
+  type CommandKind,
+  commandKind,
+} from './binding/command-kinds';
+export { jwtExpiresAtMs } from './binding/jwt-expiry';

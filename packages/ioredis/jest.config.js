@@ -1,0 +1,2 @@
+// Shared jest settings; the tests run against real redis-servers behind the emulator's gateway.
+module.exports = { ...require('../../jest.base.js'), displayName: '@authx/ioredis' };
