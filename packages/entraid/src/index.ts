@@ -55,3 +55,21 @@ export {
   type RetryPolicy,
   type TokenManagerConfig,
 } from '@authx/token-core';
+export {
+  DOCTOR_USAGE,
+  type DoctorFlow,
+  type DoctorInput,
+  type DoctorReport,
+  formatJson as formatDoctorJson,
+  formatStep as formatDoctorStep,
+  formatSummary as formatDoctorSummary,
+  type InputSource as DoctorInputSource,
+  type ParsedDoctorArgs,
+  parseDoctorArgs,
+  type RefreshPlan,
+  refreshPlan,
+  type RunDoctorOptions,
+  runDoctor,
+  type StepId as DoctorStepId,
+  type StepResult as DoctorStepResult,
+} from './doctor';
