@@ -13,6 +13,7 @@ export {
   UnsupportedTargetError,
 } from './errors';
 export type { ReauthDeferralReason, RedisAuthEventName, RedisAuthEvents } from './events';
+export { computeHealth, type HealthCredentials, type RedisAuthHealth } from './health';
 export { jwtExpiresAtMs } from './jwt-expiry';
 export { DEFAULT_REDIS_AUTH_OPTIONS, type RedisAuthOptions } from './options';
 export type { AsyncCredentialsProvider, CredentialsListener, StreamingProvider } from './provider';
