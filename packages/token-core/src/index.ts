@@ -9,7 +9,13 @@ export {
   INITIAL_CREDENTIALS_RECORD,
   nextCredentialsRecord,
 } from './credentials-status';
-export { DIAGNOSTICS_CHANNELS, TokenCoreEventEmitter } from './diagnostics';
+export {
+  DIAGNOSTICS_CHANNELS,
+  DIAGNOSTICS_SOURCE,
+  diagnosticsSourceOf,
+  publishDiagnostics,
+  TokenCoreEventEmitter,
+} from './diagnostics';
 export { createDisposable, type Disposable } from './disposable';
 export {
   AuthxError,
