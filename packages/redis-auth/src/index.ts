@@ -2,6 +2,7 @@ export { bindCredentials, type BindCredentialsOptions, createRedisAuth } from '.
 export { blockingTimeoutMs, type CommandKind, commandKind } from './command-kinds';
 export type { RedisArgs } from './redis-shapes';
 export type { CredentialsGeneration, CredentialsSourceState } from '@authx/token-core';
+export { REDIS_AUTH_DIAGNOSTICS_CHANNELS } from './diagnostics';
 export {
   AlreadyBoundError,
   BindingDisposedError,

@@ -7,11 +7,12 @@ import {
   CredentialsSource,
   type CredentialsSourceState,
   InvalidOptionError,
-  TypedEventEmitter,
+  type TypedEventEmitter,
   type TypedEvents,
 } from '@authx/token-core';
 import { ClientHooks } from './client-hooks';
 import { TrackedConnection } from './connection';
+import { RedisAuthEventEmitter } from './diagnostics';
 import { AlreadyBoundError, UnsupportedTargetError } from './errors';
 import type { RedisAuthEvents } from './events';
 import { computeHealth, type RedisAuthHealth } from './health';
@@ -84,7 +85,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
     }
     this.#provider = provider;
     this.#options = resolveRedisAuthOptions(options);
-    this.#emitter = new TypedEventEmitter<RedisAuthEvents>((error, event) => {
+    this.#emitter = new RedisAuthEventEmitter((error, event) => {
       if (event !== 'listenerError') this.#emitter.emit('listenerError', { event, error });
     });
     this.#source = new CredentialsSource(provider, {
