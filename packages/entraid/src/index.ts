@@ -20,6 +20,7 @@ export {
   EntraIdCredentialsProviderFactory,
 } from './entra-id-credentials-provider-factory';
 export { EntraidCredentialsProvider } from './entraid-credentials-provider';
+export { ENTRAID_DIAGNOSTICS_CHANNELS, type EntraTokenRequestMessage } from './diagnostics';
 export { EntraIdErrorCode } from './error-codes';
 export { AuthCodeFlowHelper, type AuthCodeFlowHelperParams } from './flows/auth-code-flow-helper';
 export type {
