@@ -23,6 +23,7 @@ const EXAMPLES = [
   { name: 'pubsub-resp2', args: [] },
   { name: 'cluster', args: [] },
   { name: 'bullmq', args: [] },
+  { name: 'otel-metrics', args: [] },
 ];
 
 /** Scenario length per example, in seconds, unless EXAMPLE_DURATION_SEC is set: ≥ 3 rotations of 3 s tokens. */

@@ -7,13 +7,16 @@ export interface DemoArgs {
   clients: number;
   /** Lifetime of each emulator token, in seconds. Default 6. */
   tokenLifetimeSec: number;
+  /** Record the authx OpenTelemetry metrics (`@authx/otel`) and print them at the end. Default false. */
+  otel: boolean;
 }
 
-const USAGE = `usage: pnpm demo [--duration <seconds>] [--clients <n>] [--token-lifetime <seconds>]
+const USAGE = `usage: pnpm demo [--duration <seconds>] [--clients <n>] [--token-lifetime <seconds>] [--otel]
 
   --duration         how long the scenario runs (default 60)
   --clients          clients running SET/GET load (default 4)
-  --token-lifetime   lifetime of each Entra ID token from the emulator (default 6)`;
+  --token-lifetime   lifetime of each Entra ID token from the emulator (default 6)
+  --otel             record the OpenTelemetry metrics of @authx/otel and print them at the end`;
 
 function positive(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -31,6 +34,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
       duration: { type: 'string' },
       clients: { type: 'string' },
       'token-lifetime': { type: 'string' },
+      otel: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -40,6 +44,7 @@ export function parseDemoArgs(argv: string[]): DemoArgs | 'help' {
     durationSec: positive('duration', values.duration, 60, 24 * 3600),
     clients: Math.round(positive('clients', values.clients, 4, 200)),
     tokenLifetimeSec: positive('token-lifetime', values['token-lifetime'], 6, 3600),
+    otel: values.otel === true,
   };
 }
 

@@ -1,4 +1,5 @@
 import { parseDemoArgs, USAGE } from './args';
+import { startOtel } from './otel';
 import { DemoScenario } from './scenario';
 import { lostMessages } from './stats';
 import { LiveView, renderLines, renderPlain } from './view';
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
     `Starting the embedded emulator (Entra ID + token-checking Redis gateway + redis-server), ` +
       `tokens of ${args.tokenLifetimeSec}s, ${args.clients} load clients, a RESP2 subscriber and a publisher…`,
   );
+  // Before the scenario starts, so the first token request is counted too.
+  const otel = args.otel ? startOtel() : undefined;
   const scenario = await DemoScenario.start(args);
   const { stats } = scenario;
   scenario.run();
@@ -54,6 +57,10 @@ async function main(): Promise<number> {
   clearInterval(tick);
   await scenario.stop();
   if (tty) view.draw(renderLines(stats, Date.now(), durationSec));
+  if (otel) {
+    console.log(['', 'OpenTelemetry metrics (@authx/otel):', ...(await otel.report())].join('\n'));
+    await otel.stop();
+  }
 
   const lost = lostMessages(stats);
   const ok = stats.commandsFailed === 0 && lost === 0 && stats.evictions === 0 && stats.tokens >= 2;

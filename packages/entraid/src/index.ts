@@ -21,6 +21,7 @@ export {
 } from './entra-id-credentials-provider-factory';
 export { EntraidCredentialsProvider } from './entraid-credentials-provider';
 export { REDIS_AUDIENCES } from './audience';
+export { ENTRAID_DIAGNOSTICS_CHANNELS, type EntraTokenRequestMessage } from './diagnostics';
 export { EntraIdErrorCode } from './error-codes';
 export { AuthCodeFlowHelper, type AuthCodeFlowHelperParams } from './flows/auth-code-flow-helper';
 export type {
@@ -56,3 +57,21 @@ export {
   type RetryPolicy,
   type TokenManagerConfig,
 } from '@authx/token-core';
+export {
+  DOCTOR_USAGE,
+  type DoctorFlow,
+  type DoctorInput,
+  type DoctorReport,
+  formatJson as formatDoctorJson,
+  formatStep as formatDoctorStep,
+  formatSummary as formatDoctorSummary,
+  type InputSource as DoctorInputSource,
+  type ParsedDoctorArgs,
+  parseDoctorArgs,
+  type RefreshPlan,
+  refreshPlan,
+  type RunDoctorOptions,
+  runDoctor,
+  type StepId as DoctorStepId,
+  type StepResult as DoctorStepResult,
+} from './doctor';

@@ -2,6 +2,7 @@ export { bindCredentials, type BindCredentialsOptions, createRedisAuth } from '.
 export { blockingTimeoutMs, type CommandKind, commandKind } from './command-kinds';
 export type { RedisArgs } from './redis-shapes';
 export type { CredentialsGeneration, CredentialsSourceState } from '@authx/token-core';
+export { REDIS_AUTH_DIAGNOSTICS_CHANNELS } from './diagnostics';
 export {
   AlreadyBoundError,
   BindingDisposedError,
@@ -15,6 +16,7 @@ export {
   UnsupportedTargetError,
 } from './errors';
 export type { ReauthDeferralReason, RedisAuthEventName, RedisAuthEvents } from './events';
+export { computeHealth, type HealthCredentials, type RedisAuthHealth } from './health';
 export { jwtExpiresAtMs } from './jwt-expiry';
 export { DEFAULT_REDIS_AUTH_OPTIONS, type RedisAuthOptions } from './options';
 export { INSECURE_TRANSPORT_WARNING_CODE } from './transport';

@@ -7,13 +7,15 @@ import {
   CredentialsSource,
   type CredentialsSourceState,
   InvalidOptionError,
-  TypedEventEmitter,
+  type TypedEventEmitter,
   type TypedEvents,
 } from '@authx/token-core';
 import { ClientHooks } from './client-hooks';
 import { TrackedConnection } from './connection';
+import { RedisAuthEventEmitter } from './diagnostics';
 import { AlreadyBoundError, UnsupportedTargetError } from './errors';
 import type { RedisAuthEvents } from './events';
+import { computeHealth, type RedisAuthHealth } from './health';
 import {
   DEFAULT_REDIS_AUTH_OPTIONS,
   type RedisAuthOptions,
@@ -85,7 +87,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
     }
     this.#provider = provider;
     this.#options = resolveRedisAuthOptions(options);
-    this.#emitter = new TypedEventEmitter<RedisAuthEvents>((error, event) => {
+    this.#emitter = new RedisAuthEventEmitter((error, event) => {
       if (event !== 'listenerError') this.#emitter.emit('listenerError', { event, error });
     });
     this.#source = new CredentialsSource(provider, {
@@ -213,6 +215,15 @@ export class RedisAuth implements AsyncCredentialsProvider {
       generation: connection.authGeneration,
       authCommandsSent: connection.authCommandsSent,
     }));
+  }
+
+  /**
+   * For readiness probes: the credentials' status (the provider's `status()` when it has one, as
+   * token-core's and @authx/entraid's providers do), and how many open connections are authenticated.
+   * `ready` is true when the credentials are usable and every open connection is authenticated.
+   */
+  health(): RedisAuthHealth {
+    return computeHealth(this.#provider, this.#source.state, this.connections());
   }
 
   /** Generation of the newest credentials (0 before the first). */

@@ -14,6 +14,34 @@ export const DIAGNOSTICS_CHANNELS: Readonly<Record<TokenCoreEventName, string>> 
   reAuthenticationFailed: 'authx:token-core:reauthentication-failed',
 });
 
+/**
+ * The key (`Symbol.for`, so duplicate installs agree) under which every diagnostics message carries,
+ * as a non-enumerable property, the emitter that published it — a provider's `events` — so that a
+ * subscriber (metrics, APM) can tell several providers in one process apart. The message is still
+ * the event's payload.
+ */
+export const DIAGNOSTICS_SOURCE: unique symbol = Symbol.for('authx.diagnostics.source');
+
+/** The emitter that published a diagnostics message (see {@link DIAGNOSTICS_SOURCE}), if any. */
+export function diagnosticsSourceOf(message: unknown): object | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const source = (message as { [DIAGNOSTICS_SOURCE]?: unknown })[DIAGNOSTICS_SOURCE];
+  return typeof source === 'object' && source !== null ? source : undefined;
+}
+
+/** Publishes `payload` on `channel` (when someone listens), tagged with its source. */
+export function publishDiagnostics(
+  channel: diagnosticsChannel.Channel,
+  payload: object,
+  source: object,
+): void {
+  if (!channel.hasSubscribers) return;
+  if (Object.isExtensible(payload)) {
+    Object.defineProperty(payload, DIAGNOSTICS_SOURCE, { value: source, configurable: true });
+  }
+  channel.publish(payload);
+}
+
 const channels = Object.fromEntries(
   Object.entries(DIAGNOSTICS_CHANNELS).map(([name, channel]) => [name, diagnosticsChannel.channel(channel)]),
 ) as Record<TokenCoreEventName, diagnosticsChannel.Channel>;
@@ -33,7 +61,7 @@ export class TokenCoreEventEmitter extends TypedEventEmitter<TokenCoreEvents> {
   override emit<K extends TokenCoreEventName>(name: K, payload: TokenCoreEvents[K]): void {
     const channel = channels[name];
     // Node reports a throwing channel subscriber on process.nextTick, outside this call.
-    if (channel.hasSubscribers) channel.publish(payload);
+    publishDiagnostics(channel, payload, this);
     super.emit(name, payload);
   }
 }

@@ -1,5 +1,21 @@
 export { type Clock, MAX_TIMER_DELAY_MS, systemClock, type TimerHandle } from './clock';
-export { DIAGNOSTICS_CHANNELS, TokenCoreEventEmitter } from './diagnostics';
+export {
+  type CredentialsRecord,
+  type CredentialsRecordEvent,
+  type CredentialsStatus,
+  type CredentialsStatusState,
+  CredentialsStatusTracker,
+  credentialsStatus,
+  INITIAL_CREDENTIALS_RECORD,
+  nextCredentialsRecord,
+} from './credentials-status';
+export {
+  DIAGNOSTICS_CHANNELS,
+  DIAGNOSTICS_SOURCE,
+  diagnosticsSourceOf,
+  publishDiagnostics,
+  TokenCoreEventEmitter,
+} from './diagnostics';
 export { createDisposable, type Disposable } from './disposable';
 export {
   AuthxError,

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from './clock';
+import { type CredentialsStatus, CredentialsStatusTracker, credentialsStatus } from './credentials-status';
 import { TokenCoreEventEmitter } from './diagnostics';
 import { createDisposable, type Disposable } from './disposable';
 import { type AuthxError, CredentialsMappingError, DisposedError, InvalidOptionError } from './errors';
@@ -78,6 +79,7 @@ export class StreamingCredentialsProvider<T> implements Disposable {
   /** The credentials last handed out (subscribe or broadcast); the same pair is never sent twice. */
   #lastSent: BasicAuth | undefined;
   #disposed = false;
+  readonly #status: CredentialsStatusTracker;
 
   constructor(options: StreamingCredentialsProviderOptions<T>) {
     const o = objectOption<StreamingCredentialsProviderOptions<T>>('options', options);
@@ -108,6 +110,7 @@ export class StreamingCredentialsProvider<T> implements Disposable {
       events: this.#emitter,
     });
     this.events = this.#emitter;
+    this.#status = new CredentialsStatusTracker(this.#emitter, () => this.#clock.now());
     this.#managerListener = {
       onNext: (token) => this.#onToken(token),
       onError: (error) => this.#onFatal(error),
@@ -156,6 +159,14 @@ export class StreamingCredentialsProvider<T> implements Disposable {
   /** The last token obtained, if any. */
   getCurrentToken(): Token<T> | undefined {
     return this.tokenManager.getCurrentToken();
+  }
+
+  /**
+   * Where the credentials are — `idle`, `valid`, `refreshing`, `retrying`, `expired`, `failed` —
+   * with the token's expiry and refresh time and the last error's code (for readiness probes).
+   */
+  status(): CredentialsStatus {
+    return credentialsStatus(this.#status.record, this.#clock.now(), this.tokenManager.isRunning());
   }
 
   /** Live subscriptions (not counting subscribe calls still waiting for a token). */

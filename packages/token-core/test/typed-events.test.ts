@@ -1,5 +1,11 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { createDisposable, DIAGNOSTICS_CHANNELS, TypedEventEmitter } from '../src';
+import {
+  createDisposable,
+  DIAGNOSTICS_CHANNELS,
+  DIAGNOSTICS_SOURCE,
+  diagnosticsSourceOf,
+  TypedEventEmitter,
+} from '../src';
 import { TokenCoreEventEmitter } from '../src/diagnostics';
 
 interface Events {
@@ -108,5 +114,27 @@ describe('TokenCoreEventEmitter', () => {
       listenerError: 'authx:token-core:listener-error',
       reAuthenticationFailed: 'authx:token-core:reauthentication-failed',
     });
+  });
+});
+
+describe('diagnostics messages', () => {
+  it('carry their emitter, non-enumerable, under DIAGNOSTICS_SOURCE', () => {
+    const first = new TokenCoreEventEmitter();
+    const second = new TokenCoreEventEmitter();
+    const sources: unknown[] = [];
+    const onMessage = (message: unknown) => sources.push(diagnosticsSourceOf(message));
+    diagnosticsChannel.subscribe(DIAGNOSTICS_CHANNELS.tokenExpired, onMessage);
+    try {
+      const payload = { expiresAtMs: 1, attempts: 2, error: undefined };
+      first.emit('tokenExpired', payload);
+      second.emit('tokenExpired', { expiresAtMs: 1, attempts: 2, error: undefined });
+      expect(sources).toEqual([first, second]);
+      expect(sources[0]).not.toBe(sources[1]);
+      expect(Object.keys(payload)).toEqual(['expiresAtMs', 'attempts', 'error']);
+      expect((payload as Record<symbol, unknown>)[DIAGNOSTICS_SOURCE]).toBe(first);
+      expect(JSON.stringify(payload)).toBe('{"expiresAtMs":1,"attempts":2}');
+    } finally {
+      diagnosticsChannel.unsubscribe(DIAGNOSTICS_CHANNELS.tokenExpired, onMessage);
+    }
   });
 });

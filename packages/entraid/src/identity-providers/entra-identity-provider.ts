@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { type IdentityProvider, InvalidTokenResponseError, type TokenResponse } from '@authx/token-core';
 import { toIdentityProviderError } from '../classify-error';
 import { missingOidError } from '../credentials-mapper';
+import { publishTokenRequest } from '../diagnostics';
 import { readObjectId } from '../jwt-claims';
 import { type IdpRequestContext, idpRequestContext } from '../network/request-context';
 import type { Redactor } from '../redact';
@@ -64,6 +65,25 @@ export class EntraIdentityProvider<R> implements IdentityProvider<R> {
   }
 
   async requestToken(signal?: AbortSignal): Promise<TokenResponse<R>> {
+    const flow = this.#options.flow;
+    const startMs = performance.now();
+    try {
+      const response = await this.#request(signal);
+      publishTokenRequest(() => ({ flow, durationMs: performance.now() - startMs, outcome: 'success' }));
+      return response;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      publishTokenRequest(() => ({
+        flow,
+        durationMs: performance.now() - startMs,
+        outcome: 'failure',
+        errorCode: typeof code === 'string' ? code : 'UNKNOWN',
+      }));
+      throw error;
+    }
+  }
+
+  async #request(signal: AbortSignal | undefined): Promise<TokenResponse<R>> {
     const { flow } = this.#options;
     const context: IdpRequestContext = { signal };
     let result: R | null | undefined;
