@@ -16,6 +16,7 @@ export const REDIS_AUTH_DIAGNOSTICS_CHANNELS: Readonly<Record<RedisAuthEventName
   connectionAdded: 'authx:redis-auth:connection-added',
   connectionRemoved: 'authx:redis-auth:connection-removed',
   listenerError: 'authx:redis-auth:listener-error',
+  transportRefused: 'authx:redis-auth:transport-refused',
 });
 
 const channels = Object.fromEntries(
