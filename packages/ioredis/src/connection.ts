@@ -5,6 +5,7 @@ import {
   type CredentialsGeneration,
   type CredentialsSource,
   commandKind,
+  type Destination,
   INITIAL_CONNECTION_STATE,
   isCredentialsRefusal,
   nextConnectionState,
@@ -14,7 +15,7 @@ import {
   type TimerHandle,
 } from '@authx/token-core';
 import type { IoredisAuthEventEmitter, IoredisAuthEvents, ReauthDeferralReason } from './events';
-import { type CommandShape, isResp2Subscriber, type RedisShape } from './ioredis-shapes';
+import { type CommandShape, destinationOf, isResp2Subscriber, type RedisShape } from './ioredis-shapes';
 import type { ResolvedIoredisAuthOptions } from './options';
 import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
 
@@ -32,6 +33,10 @@ export interface ConnectionHost {
   connectionClosed(connection: TrackedConnection): void;
   /** A standalone client's `duplicate()` made `copy`: bind it too. */
   bindDuplicate(copy: RedisShape, parent: TrackedConnection): void;
+  /** Throws (and reports) when credentials may not go to `destination` (TLS or loopback, `allowedHosts`). */
+  checkTransport(destination: Destination, connection: string): void;
+  /** The same verdict, silently. */
+  allowsTransport(destination: Destination): boolean;
 }
 
 export interface TrackedConnectionOptions {
@@ -172,6 +177,11 @@ export class TrackedConnection {
   /** Puts `generation`'s credentials into the options ioredis reads at its next connect. */
   applyCredentials(generation: CredentialsGeneration): void {
     const options = this.client.options;
+    // Never where they may not go: a refused connection's options hold no token at all.
+    if (!this.#host.allowsTransport(destinationOf(options))) {
+      this.forgetCredentials();
+      return;
+    }
     const { username, password } = generation.credentials;
     if (username === undefined) delete options.username;
     else options.username = username;
@@ -270,6 +280,23 @@ export class TrackedConnection {
   #connect(original: RedisShape['connect']): Promise<void> {
     const self = this.client;
     if (this.#state.kind === 'stopped') return original.call(self);
+    try {
+      this.#host.checkTransport(destinationOf(self.options), this.label);
+    } catch (error) {
+      // Refused before any token reaches the options or the wire. Commands queued for this
+      // connect fail with the refusal (rather than wait), and a reconnect tries again later,
+      // refused until the configuration is fixed.
+      this.forgetCredentials();
+      this.#prepareDeferredConnect();
+      queueMicrotask(() =>
+        (self as { flushQueue?: (e: unknown, o?: object) => void }).flushQueue?.(error, {
+          commandQueue: false,
+        }),
+      );
+      if (self.listeners('error').length > 0) self.emit('error', error);
+      this.#retryReconnectLater();
+      return Promise.reject(error);
+    }
     if (this.#dormant) {
       this.#dormant = false;
       this.#host.connectionOpened(this);
@@ -281,6 +308,7 @@ export class TrackedConnection {
     }
     // No valid credentials right now: wait for some (the source subscribes or recovers), then
     // connect. Concurrent calls (commands on a lazy client) share the wait.
+    this.#prepareDeferredConnect();
     this.#waiting ??= this.#awaitCredentials(original).finally(() => {
       this.#waiting = undefined;
     });
@@ -301,12 +329,7 @@ export class TrackedConnection {
       if (self.listeners('error').length > 0) self.emit('error', error);
       // A reconnect that found no credentials tries again (its waits are bounded; the source's
       // recovery paces the identity provider, not these attempts).
-      if (self.status === 'reconnecting' && !this.#closing() && this.#state.kind !== 'stopped') {
-        const timer = this.#host.options.clock.setTimeout(() => {
-          if (self.status === 'reconnecting' && !this.#closing()) self.connect().catch(() => {});
-        }, 1000);
-        void timer;
-      }
+      this.#retryReconnectLater();
       throw error;
     }
     // Closed by its owner meanwhile: stay closed.
@@ -315,6 +338,34 @@ export class TrackedConnection {
     }
     this.#serve(generation);
     return original.call(self);
+  }
+
+  /** A reconnect that did not happen (refused, or no credentials) is tried again in a second. */
+  #retryReconnectLater(): void {
+    const self = this.client;
+    if (self.status !== 'reconnecting' || this.#closing() || this.#state.kind === 'stopped') return;
+    this.#host.options.clock.setTimeout(() => {
+      if (self.status === 'reconnecting' && !this.#closing()) self.connect().catch(() => {});
+    }, 1000);
+  }
+
+  /**
+   * ioredis queues a command sent before the first connect and reads the connection's
+   * `condition` as it does, which only its own connect creates: a connect the binding holds back
+   * (waiting for credentials, or refused) must leave one, as that connect would have started.
+   */
+  #prepareDeferredConnect(): void {
+    const self = this.client as unknown as { condition?: object; options: RedisShape['options'] };
+    if (self.condition !== undefined) return;
+    const { options } = self;
+    self.condition = {
+      select: options.db,
+      auth: undefined,
+      subscriber: false,
+      protocol: options.protocol,
+      replyMapping: 'legacy',
+      handshake: false,
+    };
   }
 
   #closing(): boolean {

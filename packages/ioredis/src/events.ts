@@ -1,6 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   type AuthxError,
+  type HostNotAllowedError,
+  type InsecureTransportError,
   type PubSubRotationError,
   type ReauthenticationError,
   TypedEventEmitter,
@@ -70,6 +72,19 @@ export interface IoredisAuthEvents {
    * are valid; the binding keeps recovering (see the `recovery` option).
    */
   providerError: { error: AuthxError };
+  /**
+   * A connect was refused before any credential was put into its options or sent: the connection
+   * is neither TLS nor loopback (`InsecureTransportError`, code `INSECURE_TRANSPORT`), or its host
+   * is not in `allowedHosts` (`HostNotAllowedError`, code `HOST_NOT_ALLOWED`). The same error
+   * rejects the connect and is emitted on the client's `error` event; ioredis' retry strategy
+   * tries again, each attempt refused until the configuration is fixed.
+   */
+  transportRefused: {
+    connection: string;
+    /** The configured host (or Unix socket path), never what it resolves to. */
+    host: string;
+    error: InsecureTransportError | HostNotAllowedError;
+  };
   /** The binding started tracking a connection. */
   connectionAdded: { connection: string };
   /** A connection was closed by its owner; the binding stopped tracking it. */
@@ -91,6 +106,7 @@ export const IOREDIS_DIAGNOSTICS_CHANNELS: Readonly<Record<IoredisAuthEventName,
   connectionAdded: 'authx:ioredis:connection-added',
   connectionRemoved: 'authx:ioredis:connection-removed',
   listenerError: 'authx:ioredis:listener-error',
+  transportRefused: 'authx:ioredis:transport-refused',
 });
 
 const channels = Object.fromEntries(

@@ -8,6 +8,7 @@ import {
   InvalidOptionError,
   isStreamingProvider,
   type StreamingProvider,
+  TransportGuard,
   type TypedEvents,
 } from '@authx/token-core';
 import { type ConnectionHost, TrackedConnection, trackedConnectionOf } from './connection';
@@ -63,6 +64,7 @@ export class IoredisAuth {
   readonly #standalone = new Set<WeakRef<TrackedConnection>>();
   readonly #counters = { redis: 0, cluster: 0 };
   readonly #host: ConnectionHost;
+  readonly #guard: TransportGuard;
   #releaseScheduled = false;
   #disposed = false;
 
@@ -83,6 +85,13 @@ export class IoredisAuth {
       onUpdate: (generation) => this.#onUpdate(generation),
       onError: (error) => this.#onProviderError(error),
     });
+    this.#guard = new TransportGuard(
+      this.#options.transport,
+      this.#options.label === ''
+        ? 'An IoredisAuth binding'
+        : `The IoredisAuth binding "${this.#options.label}"`,
+      (connection, host, error) => this.#emitter.emit('transportRefused', { connection, host, error }),
+    );
     this.#host = this.#createHost();
   }
 
@@ -124,6 +133,7 @@ export class IoredisAuth {
           ended: () => this.#scheduleReleaseIfIdle(),
           acquire: (timeoutMs) => this.#acquire(timeoutMs),
           credentialsTimeoutMs: this.#options.credentialsTimeoutMs,
+          allowsTransport: (destination) => this.#guard.allows(destination),
           track: (redis, connectionLabel) => {
             const existing = trackedConnectionOf(redis);
             if (existing) existing.stop();
@@ -301,6 +311,8 @@ export class IoredisAuth {
         auth.#emitter.emit('connectionRemoved', { connection: connection.label });
         auth.#scheduleReleaseIfIdle();
       },
+      checkTransport: (destination, connection) => auth.#guard.check(destination, connection),
+      allowsTransport: (destination) => auth.#guard.allows(destination),
       bindDuplicate(copy, parent) {
         if (auth.#disposed || trackedConnectionOf(copy)) return;
         auth.#bindRedis(copy, parent.nextDuplicateLabel());

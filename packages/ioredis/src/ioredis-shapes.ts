@@ -106,3 +106,23 @@ export function isResp2Subscriber(redis: RedisShape): boolean {
   const condition = redis.condition;
   return Boolean(condition?.subscriber) && condition?.protocol !== 3;
 }
+
+/**
+ * Where an ioredis connection with these options goes, as configured: `host` (default
+ * `localhost`), `port`, `tls` (any truthy value: ioredis then connects with `tls.connect`), or a
+ * Unix socket `path`. The configured name is what counts, never what DNS makes of it.
+ */
+export function destinationOf(options: RedisOptionsShape | undefined): {
+  host: string | undefined;
+  port: number | undefined;
+  tls: boolean;
+  path: string | undefined;
+} {
+  const path = typeof options?.path === 'string' && options.path.length > 0 ? options.path : undefined;
+  return {
+    host: typeof options?.host === 'string' ? options.host : undefined,
+    port: typeof options?.port === 'number' ? options.port : undefined,
+    tls: Boolean(options?.tls),
+    path,
+  };
+}

@@ -9,7 +9,9 @@ import {
   resolveRecoveryPolicy,
   resolveRetryPolicy,
   jwtExpiresAtMs,
+  resolveTransportPolicy,
   systemClock,
+  type TransportPolicy,
 } from '@authx/token-core';
 
 /** Options of {@link createIoredisAuth} / {@link bindCredentials}. Every default is in {@link DEFAULT_IOREDIS_AUTH_OPTIONS}. */
@@ -63,6 +65,24 @@ export interface IoredisAuthOptions {
   label?: string;
   /** Time source; default the system clock (timers unref'd, so the binding never keeps a process alive). */
   clock?: Clock;
+  /**
+   * Lets the binding send tokens over plaintext to hosts that are not loopback. By default a
+   * connect whose options are neither TLS (`tls: {…}`) nor to a loopback host (`localhost`,
+   * 127.0.0.0/8, `::1`, a Unix socket `path`) fails with `InsecureTransportError` (code
+   * `INSECURE_TRANSPORT`) before any token is put into the options or sent. The host is judged
+   * by its configured name, not by what it resolves to. Only for private networks that terminate
+   * TLS elsewhere; the first such connect emits one process warning (code
+   * `AUTHX_INSECURE_TRANSPORT`) per binding. Default `false`.
+   */
+  allowInsecureTransport?: boolean;
+  /**
+   * The only Redis host names that may receive tokens, e.g.
+   * `['*.redis.cache.windows.net', '*.redis.azure.net']`: exact names and IP addresses, or
+   * `*.suffix` for one or more labels before `.suffix` (the same syntax as `@authx/redis-auth`).
+   * Other hosts are refused with `HostNotAllowedError` (code `HOST_NOT_ALLOWED`). Default: unset,
+   * any host.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ResolvedIoredisAuthOptions {
@@ -74,6 +94,7 @@ export interface ResolvedIoredisAuthOptions {
   readonly expiresAtMs: (credentials: BasicAuth) => number | undefined;
   readonly label: string;
   readonly clock: Clock;
+  readonly transport: TransportPolicy;
 }
 
 /** The defaults documented on {@link IoredisAuthOptions}. */
@@ -87,6 +108,8 @@ export const DEFAULT_IOREDIS_AUTH_OPTIONS = Object.freeze({
   credentialsTimeoutMs: 5000,
   recovery: DEFAULT_RECOVERY_POLICY,
   label: '',
+  allowInsecureTransport: false,
+  allowedHosts: undefined,
 });
 
 const MAX_MS = 2_147_483_647;
@@ -149,5 +172,6 @@ export function resolveIoredisAuthOptions(options: IoredisAuthOptions = {}): Res
     expiresAtMs: options.expiresAtMs ?? jwtExpiresAtMs,
     label,
     clock,
+    transport: resolveTransportPolicy(options),
   });
 }

@@ -1,7 +1,7 @@
 import {
   type BasicAuth,
   type Clock,
-  compileAllowedHosts,
+  resolveTransportPolicy,
   DEFAULT_RECOVERY_POLICY,
   InvalidOptionError,
   type RecoveryPolicyOptions,
@@ -160,15 +160,7 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
   ) {
     throw new InvalidOptionError('clock', 'a Clock { now, setTimeout, clearTimeout }', clock);
   }
-  const allowInsecureTransport = options.allowInsecureTransport ?? d.allowInsecureTransport;
-  if (typeof allowInsecureTransport !== 'boolean') {
-    throw new InvalidOptionError(
-      'allowInsecureTransport',
-      'a boolean (true or false)',
-      allowInsecureTransport,
-    );
-  }
-  const allowedHosts = compileAllowedHosts('allowedHosts', options.allowedHosts);
+  const transport = resolveTransportPolicy(options);
   return Object.freeze({
     reauthRetry: resolveRetryPolicy(
       { initialDelayMs: initial, maxDelayMs: max, backoffMultiplier: 2, jitterPercentage: jitter },
@@ -184,6 +176,6 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
     expiresAtMs: options.expiresAtMs ?? jwtExpiresAtMs,
     label,
     clock,
-    transport: Object.freeze({ allowInsecureTransport, allowedHosts }),
+    transport,
   });
 }

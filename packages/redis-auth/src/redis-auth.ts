@@ -99,7 +99,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
     });
     this.#guard = new TransportGuard(
       this.#options.transport,
-      this.#options.label,
+      this.#options.label === '' ? 'A RedisAuth binding' : `The RedisAuth binding "${this.#options.label}"`,
       (connection, host, error) => this.#emitter.emit('transportRefused', { connection, host, error }),
     );
     this.#host = this.#createTargetHost();

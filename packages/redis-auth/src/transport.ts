@@ -1,10 +1,4 @@
-import {
-  checkDestination,
-  type Destination,
-  type HostNotAllowedError,
-  type InsecureTransportError,
-  type TransportPolicy,
-} from '@authx/token-core';
+import type { Destination } from '@authx/token-core';
 
 /** The socket part of node-redis client options that decides where a connection goes. */
 interface SocketOptionsShape {
@@ -44,47 +38,4 @@ export function destinationOf(options: ClientOptionsShape | undefined): Destinat
   return { host, port, tls, path };
 }
 
-/** What the guard reports a refusal to (the binding turns it into its `transportRefused` event). */
-export type TransportRefusal = (
-  connection: string,
-  host: string,
-  error: InsecureTransportError | HostNotAllowedError,
-) => void;
-
-export const INSECURE_TRANSPORT_WARNING_CODE = 'AUTHX_INSECURE_TRANSPORT';
-
-/**
- * A binding's transport check, run before every handshake hands out credentials. With
- * `allowInsecureTransport` the first plaintext handshake to a non-loopback host emits one process
- * warning for the whole binding (never one per connection).
- */
-export class TransportGuard {
-  readonly #policy: TransportPolicy;
-  readonly #label: string;
-  readonly #onRefused: TransportRefusal;
-  #warned = false;
-
-  constructor(policy: TransportPolicy, label: string, onRefused: TransportRefusal) {
-    this.#policy = policy;
-    this.#label = label;
-    this.#onRefused = onRefused;
-  }
-
-  /** Throws InsecureTransportError / HostNotAllowedError when credentials may not go there. */
-  check(destination: Destination, connection: string): void {
-    const verdict = checkDestination(destination, this.#policy, connection);
-    if (!verdict.ok) {
-      this.#onRefused(connection, verdict.error.host, verdict.error);
-      throw verdict.error;
-    }
-    if (verdict.insecureAllowed && !this.#warned) {
-      this.#warned = true;
-      const binding = this.#label === '' ? 'A RedisAuth binding' : `The RedisAuth binding "${this.#label}"`;
-      process.emitWarning(
-        `${binding} sends tokens over plaintext to a non-loopback host (first: ${destination.host ?? 'localhost'}) because allowInsecureTransport is true; ` +
-          'anyone on the network path can read and replay them. Use TLS unless a private network terminates it elsewhere.',
-        { type: 'SecurityWarning', code: INSECURE_TRANSPORT_WARNING_CODE },
-      );
-    }
-  }
-}
+export { INSECURE_TRANSPORT_WARNING_CODE, TransportGuard, type TransportRefusal } from '@authx/token-core';

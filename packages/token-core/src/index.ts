@@ -114,6 +114,13 @@ export {
   type TransportPolicy,
 } from './binding/transport-policy';
 export {
+  INSECURE_TRANSPORT_WARNING_CODE,
+  resolveTransportPolicy,
+  TransportGuard,
+  type TransportOptions,
+  type TransportRefusal,
+} from './binding/transport-guard';
+export {
   type CredentialsListener,
   isStreamingProvider,
   type StreamingProvider,

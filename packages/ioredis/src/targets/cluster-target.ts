@@ -1,6 +1,6 @@
-import type { CredentialsGeneration } from '@authx/token-core';
+import type { CredentialsGeneration, Destination } from '@authx/token-core';
 import type { TrackedConnection } from '../connection';
-import type { ClusterShape, RedisOptionsShape, RedisShape } from '../ioredis-shapes';
+import { type ClusterShape, destinationOf, type RedisOptionsShape, type RedisShape } from '../ioredis-shapes';
 
 /** What a bound cluster needs from the binding. */
 export interface ClusterHost {
@@ -9,6 +9,8 @@ export interface ClusterHost {
   /** Valid credentials for a connect, waiting for some up to `timeoutMs` when there are none. */
   acquire(timeoutMs: number): Promise<CredentialsGeneration>;
   readonly credentialsTimeoutMs: number | undefined;
+  /** Whether credentials may go to `destination` (TLS or loopback, `allowedHosts`). */
+  allowsTransport(destination: Destination): boolean;
   /** The cluster ended (closed by its owner): the binding may release its subscription. */
   ended(): void;
 }
@@ -65,7 +67,14 @@ export class ClusterTarget {
   /** Every copy of the credentials ioredis keeps for this cluster, set to the newest ones. */
   applyCredentials(generation = this.#host.usable()): void {
     if (!generation) return;
-    this.#setEverywhere(generation.credentials.username, generation.credentials.password);
+    // The shared copies reach every connection ioredis opens, tracked or not yet: they hold the
+    // token only while every node the cluster knows of may receive it. Otherwise each tracked
+    // node gets it in its own options, after its own check.
+    if (this.#sharedCopiesAllowed()) {
+      this.#setEverywhere(generation.credentials.username, generation.credentials.password);
+    } else {
+      this.#setEverywhere(undefined, undefined);
+    }
     for (const connection of this.#known.values()) connection.applyCredentials(generation);
   }
 
@@ -77,6 +86,21 @@ export class ClusterTarget {
   forgetCredentials(): void {
     this.#setEverywhere(undefined, undefined);
     for (const connection of this.#known.values()) connection.forgetCredentials();
+  }
+
+  /** True when every seed and every known node may receive credentials (with the cluster's TLS). */
+  #sharedCopiesAllowed(): boolean {
+    const cluster = this.target as ClusterShape & { startupNodes?: unknown };
+    const tls = cluster.options.redisOptions?.tls;
+    const seeds = Array.isArray(cluster.startupNodes) ? cluster.startupNodes : [];
+    const destinations = [
+      ...seeds.map((node) => {
+        const options = seedOptions(node);
+        return destinationOf({ ...options, tls: options.tls ?? tls });
+      }),
+      ...[...this.#known.keys()].map((redis) => destinationOf(redis.options)),
+    ];
+    return destinations.every((destination) => this.#host.allowsTransport(destination));
   }
 
   #setEverywhere(username: string | undefined, password: string | undefined): void {
@@ -196,9 +220,34 @@ export class ClusterTarget {
     if (this.#known.has(redis) || redis.status === 'end') return;
     const connection = this.#host.track(redis, `${this.#label}/${name}`);
     this.#known.set(redis, connection);
+    // A node that may not receive credentials: none of the shared copies may hold them any more
+    // (its own options are cleared by its connection, whose connects are refused).
+    if (!this.#host.allowsTransport(destinationOf(redis.options))) this.#setEverywhere(undefined, undefined);
     connection.onStop(() => this.#known.delete(redis));
     connection.sync();
   }
+}
+
+/** A seed node as ioredis accepts it: `{ host, port }`, a port number, `'host:port'` or a URL. */
+function seedOptions(node: unknown): RedisOptionsShape {
+  if (typeof node === 'number') return { port: node };
+  if (typeof node === 'string') {
+    if (node.includes('://')) {
+      try {
+        const url = new URL(node);
+        return {
+          host: url.hostname || undefined,
+          port: url.port ? Number(url.port) : undefined,
+          tls: url.protocol === 'rediss:' || undefined,
+        };
+      } catch {
+        return { host: node };
+      }
+    }
+    const colon = node.lastIndexOf(':');
+    return colon > 0 ? { host: node.slice(0, colon), port: Number(node.slice(colon + 1)) } : { host: node };
+  }
+  return typeof node === 'object' && node !== null ? (node as RedisOptionsShape) : {};
 }
 
 function address(redis: RedisShape): string {
