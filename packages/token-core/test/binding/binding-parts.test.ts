@@ -45,7 +45,15 @@ describe('binding errors', () => {
     expect(new CredentialsProviderError('x', { cause: { isRetryable: false } }).isRetryable).toBe(false);
     expect(new CredentialsProviderError('x', { cause: new Error('503') }).isRetryable).toBe(true);
     expect(new CredentialsProviderError('x').isRetryable).toBe(true);
-    expect(Object.values(BindingErrorCode)).toHaveLength(5);
+    expect(Object.values(BindingErrorCode)).toEqual([
+      'CREDENTIALS_PROVIDER_FAILED',
+      'CREDENTIALS_UNAVAILABLE',
+      'REAUTHENTICATION_FAILED',
+      'PUBSUB_ROTATION_FAILED',
+      'BINDING_DISPOSED',
+      'INSECURE_TRANSPORT',
+      'HOST_NOT_ALLOWED',
+    ]);
     for (const error of [reauth, rotation, new BindingDisposedError()]) {
       expect(AuthxError.isInstance(error)).toBe(true);
     }
