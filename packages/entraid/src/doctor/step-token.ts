@@ -164,6 +164,14 @@ async function diagnose(config: DoctorConfig, error: unknown, tookMs: number): P
         'Entra ID is throttling or temporarily unavailable',
         'try again in a minute; applications retry this by themselves',
       );
+    case EntraIdErrorCode.WRONG_AUDIENCE: {
+      const aud = /aud "([^"]+)"/.exec(found.message)?.[1] ?? 'another resource';
+      return failed(
+        'TOKEN_WRONG_AUDIENCE',
+        `the token is for audience ${aud}, not for Azure Cache for Redis (https://redis.azure.com); the provider refuses to send it to Redis`,
+        `request the scope https://redis.azure.com/.default (--scope / AZURE_REDIS_SCOPE${config.flow === 'managed-identity' ? '; managed identity resource https://redis.azure.com' : ''})`,
+      );
+    }
     case EntraIdErrorCode.MISSING_OID_CLAIM:
       return failed(
         'TOKEN_NO_OID',
