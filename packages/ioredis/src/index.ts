@@ -1,11 +1,18 @@
 export { type BindCredentialsOptions, bindCredentials, createIoredisAuth } from './bind-credentials';
 export type {
+  BindingHealth as IoredisAuthHealth,
   CredentialsGeneration,
+  HealthCredentials,
   CredentialsListener,
   CredentialsSourceState,
   StreamingProvider,
 } from '@authx/token-core';
-export { jwtExpiresAtMs } from '@authx/token-core';
+export {
+  HostNotAllowedError,
+  INSECURE_TRANSPORT_WARNING_CODE,
+  InsecureTransportError,
+  jwtExpiresAtMs,
+} from '@authx/token-core';
 export {
   AlreadyBoundError,
   BindingDisposedError,

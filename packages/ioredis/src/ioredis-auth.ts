@@ -1,6 +1,8 @@
 import {
   type AuthxError,
+  type BindingHealth,
   BindingDisposedError,
+  computeBindingHealth,
   type ConnectionStateKind,
   type CredentialsGeneration,
   CredentialsSource,
@@ -183,6 +185,16 @@ export class IoredisAuth {
       generation: connection.authGeneration,
       authCommandsSent: connection.authCommandsSent,
     }));
+  }
+
+  /**
+   * For readiness probes: the credentials' status (the provider's `status()` when it has one, as
+   * token-core's and @authx/entraid's providers do), and how many open connections are
+   * authenticated. `ready` is true when the credentials are usable and every open connection is
+   * authenticated. The same shape as `@authx/redis-auth`'s `health()`.
+   */
+  health(): BindingHealth {
+    return computeBindingHealth(this.#provider, this.#source.state, this.connections());
   }
 
   /** Generation of the newest credentials (0 before the first). */

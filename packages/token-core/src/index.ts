@@ -102,6 +102,7 @@ export {
   type CredentialsSourceOptions,
   type CredentialsSourceState,
 } from './binding/credentials-source';
+export { type BindingHealth, computeBindingHealth, type HealthCredentials } from './binding/binding-health';
 export {
   checkDestination,
   compileAllowedHosts,

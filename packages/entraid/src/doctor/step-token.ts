@@ -169,7 +169,7 @@ async function diagnose(config: DoctorConfig, error: unknown, tookMs: number): P
       return failed(
         'TOKEN_WRONG_AUDIENCE',
         `the token is for audience ${aud}, not for Azure Cache for Redis (https://redis.azure.com); the provider refuses to send it to Redis`,
-        `request the scope https://redis.azure.com/.default (--scope / AZURE_REDIS_SCOPE${config.flow === 'managed-identity' ? '; managed identity resource https://redis.azure.com' : ''})`,
+        'request the scope https://redis.azure.com/.default (--scope / AZURE_REDIS_SCOPE)',
       );
     }
     case EntraIdErrorCode.MISSING_OID_CLAIM:
