@@ -107,7 +107,8 @@ export async function startGoogleMetadataServer(
         return;
       }
       const now = clock.now();
-      if (!current || forceRotation || current.info.expiresAtMs - now < renewBeforeMs) {
+      // Never a token with less than 1 s left: `expires_in` is whole seconds, and 0 means "no expiry" to clients.
+      if (!current || forceRotation || current.info.expiresAtMs - now < Math.max(renewBeforeMs, 1000)) {
         const token = `ya29.emulator-${randomBytes(32).toString('base64url')}`;
         const info: IssuedGoogleToken = Object.freeze({
           email,
