@@ -52,7 +52,9 @@ describe('ElastiCache max connection age (emulator, real node-redis through @aut
     expect(evictions).toEqual([]);
     // 20 connections re-authenticated with the same token ~8 times each.
     expect(gateway.stats().authOk).toBeGreaterThanOrEqual(20 * 7);
-    console.log(`max age: ${load.ok} ok / ${load.failed} failed, ${gateway.stats().authOk} AUTHs, ${evictions.length} evictions`);
+    console.log(
+      `max age: ${load.ok} ok / ${load.failed} failed, ${gateway.stats().authOk} AUTHs, ${evictions.length} evictions`,
+    );
   });
 
   it('without it, the same connections are closed for age (the service would do this after 12 h)', async () => {
