@@ -24,6 +24,7 @@ export class AwsIamIdentityProvider implements IdentityProvider<string> {
   readonly #credentials: AwsCredentialIdentityProvider;
   readonly #clock: Clock;
 
+  /** @internal Built by the factories from checked options. */
   constructor(
     service: IamAuthService,
     options: ResolvedAwsIamOptions,

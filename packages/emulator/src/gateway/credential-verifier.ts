@@ -2,7 +2,7 @@ import type { ValidationResult } from './token-validator';
 
 /**
  * How the gateway checks the password of `AUTH` / `HELLO … AUTH`: the seam between the RESP
- * proxy and a cloud's rules. The default is the Entra ID {@link TokenValidator} (Azure Cache for
+ * proxy and a cloud's rules. The default is the Entra ID token validator (Azure Cache for
  * Redis); the `elasticache` / `memorydb` profiles verify SigV4-presigned IAM tokens, `memorystore`
  * Google access tokens. The accepted principal's `expiresAtMs` / `evictAtMs` decide when the
  * connection is closed unless a later AUTH takes effect.
