@@ -25,6 +25,7 @@ export async function startAwsStack(options: {
   credentialsLifetimeMs?: number;
   rotateAfterMs?: number;
   maxConnectionAgeMs?: number;
+  serverless?: boolean;
 }): Promise<AwsStack> {
   const store = new AwsCredentialStore();
   const endpoint = await startAwsContainerCredentialsEndpoint({
@@ -40,6 +41,7 @@ export async function startAwsStack(options: {
           region: options.region,
           credentials: store,
           maxConnectionAgeMs: options.maxConnectionAgeMs,
+          serverless: options.serverless,
         }
       : {
           profile: 'memorydb',
