@@ -2,7 +2,7 @@
 // Runs every example offline (against the emulator), one after the other, each with a timeout:
 //   node examples/run-all.mjs [--verbose] [name …]
 // Prints `example <name>: ok (Xs)` per example and `N passed, M failed`; exits 1 on any failure.
-// REDIS_URL, VAULT_URL and AZURE_* are removed from the examples' environment: always offline.
+// REDIS_URL, VAULT_URL, AZURE_*, AWS_*, GCE_* and GOOGLE_* are removed from the examples' environment: always offline.
 // The packages must be built first (`pnpm turbo run build --filter=./packages/*`).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const EXAMPLES = [
   { name: 'pkce-web', args: ['--self-test'] },
   { name: 'default-azure-credential', args: [] },
   { name: 'custom-provider', args: [] },
+  { name: 'aws-elasticache', args: [] },
+  { name: 'gcp-memorystore', args: [] },
   { name: 'pubsub-resp2', args: [] },
   { name: 'cluster', args: [] },
   { name: 'bullmq', args: [] },
@@ -48,7 +50,14 @@ if (unknown.length > 0) {
 function offlineEnv(dir) {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (name === 'REDIS_URL' || name === 'VAULT_URL' || name.startsWith('AZURE_')) delete env[name];
+    if (
+      name === 'REDIS_URL' ||
+      name === 'VAULT_URL' ||
+      /^(AZURE|AWS|ELASTICACHE|GCE|GOOGLE)_/.test(name) ||
+      name === 'METADATA_SERVER_DETECTION'
+    ) {
+      delete env[name];
+    }
   }
   env.EXAMPLE_DURATION_SEC ??= String(DURATION_SEC);
   // What `pnpm start` does: the package's and the workspace's bins first on PATH.

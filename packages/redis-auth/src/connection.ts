@@ -16,6 +16,7 @@ import {
 } from '@authx/token-core';
 import { ClientHooks, type ClientObserver, destroyQuietly } from './client-hooks';
 import { blockingTimeoutMs, commandKind } from './command-kinds';
+import { ConnectionAge } from './connection-age';
 import type { ReauthDeferralReason, RedisAuthEvents } from './events';
 import type { ResolvedRedisAuthOptions } from './options';
 import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
@@ -100,12 +101,22 @@ export class TrackedConnection implements ClientObserver {
   #authCount = 0;
   #stopListeners: ReadonlyArray<() => void> | undefined;
   #closedByOwner = false;
+  readonly #age: ConnectionAge | undefined;
 
   constructor(host: ConnectionHost, client: ClientShape, label: string, options: TrackedConnectionOptions) {
     this.#host = host;
     this.client = client;
     this.label = label;
     this.#persistent = options.persistent;
+    const maxAgeMs = host.options.maxConnectionAgeMs;
+    // Age limit reached on an idle connection: forget what it holds, so that sync sends AUTH (or
+    // rotates a RESP2 subscriber) with the current credentials even though they did not change.
+    this.#age =
+      maxAgeMs === undefined
+        ? undefined
+        : new ConnectionAge(host.options.clock, maxAgeMs, () => {
+            if (this.#state.kind === 'ready') this.#feed({ type: 'identity-reset' });
+          });
     this.#hooks = ClientHooks.of(client);
     const self = this.#hooks.self as HookedClient;
     this.#self = self;
@@ -242,6 +253,7 @@ export class TrackedConnection implements ClientObserver {
   }
 
   #apply(previous: ConnectionState, next: ConnectionState): void {
+    this.#age?.onTransition(previous, next);
     if (previous.kind === 'backoff' && next.kind !== 'backoff') this.#clearTimer();
     if (previous.kind === 'rotating' && next.kind !== 'rotating' && this.#rotation) {
       this.#rotation.controller.abort(new Error('the connection was closed'));

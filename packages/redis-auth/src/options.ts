@@ -59,6 +59,15 @@ export interface RedisAuthOptions {
    */
   expiresAtMs?: (credentials: BasicAuth) => number | undefined;
   /**
+   * Re-authenticate every connection at least this often, in milliseconds, even when the
+   * credentials have not changed: AUTH with the current credentials (a RESP2 subscriber is rotated
+   * make-before-break; a transaction is waited for, as always). For services that close a
+   * connection a fixed time after its last AUTH — ElastiCache and MemoryDB IAM: 12 h
+   * (`@authx/aws` recommends 1 h). Every authentication (handshake, AUTH after a refresh,
+   * rotation) restarts the count. 100–2147483647. Default: unset (AUTH only with new credentials).
+   */
+  maxConnectionAgeMs?: number;
+  /**
    * Label prefix of this binding's connections in events, e.g. `orders` → `orders/client#1`.
    * Never contains credentials. Default `''` (labels like `client#1`).
    */
@@ -92,6 +101,7 @@ export interface ResolvedRedisAuthOptions {
   readonly reauthTimeoutMs: number;
   readonly rotationTimeoutMs: number;
   readonly credentialsTimeoutMs: number | undefined;
+  readonly maxConnectionAgeMs: number | undefined;
   readonly recovery: ResolvedRecoveryPolicy;
   readonly expiresAtMs: (credentials: BasicAuth) => number | undefined;
   readonly label: string;
@@ -108,6 +118,8 @@ export const DEFAULT_REDIS_AUTH_OPTIONS = Object.freeze({
   rotationTimeoutMs: 10_000,
   /** Used when neither this option nor the client's `socket.connectTimeout` is set. */
   credentialsTimeoutMs: 5000,
+  /** Unset: connections re-authenticate only when the credentials change. */
+  maxConnectionAgeMs: undefined,
   recovery: DEFAULT_RECOVERY_POLICY,
   label: '',
   allowInsecureTransport: false,
@@ -172,6 +184,10 @@ export function resolveRedisAuthOptions(options: RedisAuthOptions = {}): Resolve
       options.credentialsTimeoutMs === undefined
         ? undefined
         : ms('credentialsTimeoutMs', options.credentialsTimeoutMs, d.credentialsTimeoutMs),
+    maxConnectionAgeMs:
+      options.maxConnectionAgeMs === undefined
+        ? undefined
+        : ms('maxConnectionAgeMs', options.maxConnectionAgeMs, 0, 100),
     recovery: resolveRecoveryPolicy(options.recovery, 'recovery') ?? DEFAULT_RECOVERY_POLICY,
     expiresAtMs: options.expiresAtMs ?? jwtExpiresAtMs,
     label,

@@ -73,6 +73,7 @@ describe('options', () => {
     expect(resolved.reauthTimeoutMs).toBe(10_000);
     expect(resolved.rotationTimeoutMs).toBe(10_000);
     expect(resolved.credentialsTimeoutMs).toBeUndefined();
+    expect(resolved.maxConnectionAgeMs).toBeUndefined();
     expect(resolved.recovery).toEqual({
       initialDelayMs: 1000,
       maxDelayMs: 30_000,
@@ -87,6 +88,7 @@ describe('options', () => {
       reauthTimeoutMs: 10_000,
       rotationTimeoutMs: 10_000,
       credentialsTimeoutMs: 5000,
+      maxConnectionAgeMs: undefined,
       recovery: { initialDelayMs: 1000, maxDelayMs: 30_000, backoffMultiplier: 2, jitterPercentage: 20 },
       label: '',
       allowInsecureTransport: false,
@@ -104,6 +106,8 @@ describe('options', () => {
     [{ credentialsTimeoutMs: 'soon' }, 'credentialsTimeoutMs'],
     [{ recovery: { maxDelayMs: -1 } }, 'recovery.maxDelayMs'],
     [{ clock: {} }, 'clock'],
+    [{ maxConnectionAgeMs: 99 }, 'maxConnectionAgeMs'],
+    [{ maxConnectionAgeMs: Number.POSITIVE_INFINITY }, 'maxConnectionAgeMs'],
   ])('rejects %p naming the option', (options, option) => {
     const attempt = () => resolveRedisAuthOptions(options as never);
     expect(attempt).toThrow(InvalidOptionError);

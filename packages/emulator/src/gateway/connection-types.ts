@@ -2,17 +2,24 @@ import type { AccessControl } from './access-policies';
 import type { BackendUsers } from './backend-users';
 import type { GatewayClock } from './clock';
 import type { RespNode } from './resp-value';
-import type { AuthFailureReason, Principal, TokenValidator } from './token-validator';
+import type { CredentialVerifier } from './credential-verifier';
+import type { AuthFailureReason, Principal } from './token-validator';
 
 /** Why the gateway closed a connection on its own. */
-export type EvictionReason = 'token-expired' | 'killed' | 'protocol-error' | 'access-revoked';
+export type EvictionReason = 'token-expired' | 'max-age' | 'killed' | 'protocol-error' | 'access-revoked';
 
 /**
  * Why an AUTH/HELLO was refused: a token check failed, the principal holds no access policy,
  * redis-server refused the command in its context (e.g. RESP2 subscribed), or the backend user
  * could not be prepared.
  */
-export type AuthRefusal = AuthFailureReason | 'no-access-policy' | 'refused-by-redis' | 'backend-unavailable';
+export type AuthRefusal =
+  | AuthFailureReason
+  | 'no-access-policy'
+  | 'refused-by-redis'
+  | 'backend-unavailable'
+  /** AUTH / HELLO AUTH inside MULTI, on a profile that refuses it (ElastiCache, MemoryDB). */
+  | 'inside-transaction';
 
 /** The command that carried a token. */
 export type AuthCommand = 'AUTH' | 'HELLO';
@@ -48,7 +55,9 @@ export interface ReplyRewriter {
 
 /** What a connection needs from its gateway. */
 export interface ConnectionHost {
-  readonly validator: TokenValidator;
+  readonly validator: CredentialVerifier;
+  /** `refuse`: AUTH / HELLO AUTH inside MULTI is answered with an error and aborts the transaction. */
+  readonly authInsideMulti: 'queue' | 'refuse';
   /** Who may connect, with which ACL rules. */
   readonly access: AccessControl;
   readonly users: BackendUsers;

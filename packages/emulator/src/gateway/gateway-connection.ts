@@ -318,6 +318,7 @@ export class GatewayConnection {
       this.replyOrForward(args.length < 2 ? REPLIES.authArity : REPLIES.syntax, args);
       return;
     }
+    if (this.refuseInsideTransaction('AUTH')) return;
     const token = args[args.length - 1].toString('utf8');
     const username = args.length === 3 ? args[1].toString('utf8') : undefined;
     this.authenticate('AUTH', username, token, {
@@ -339,6 +340,7 @@ export class GatewayConnection {
       else this.forwardWithCallback(encodeCommand(args), this.helloReplyCallback(version, undefined));
       return;
     }
+    if (this.refuseInsideTransaction('HELLO')) return;
     const protover = String(version);
     const tail = setName ? ['SETNAME', setName] : [];
     this.authenticate('HELLO', credentials.username, credentials.token, {
@@ -346,6 +348,18 @@ export class GatewayConnection {
       refused: () => ['HELLO', protover, 'AUTH', REFUSED_USERNAME, randomBytes(8).toString('hex'), ...tail],
       onReply: (principal) => this.helloReplyCallback(version, principal),
     });
+  }
+
+  /**
+   * ElastiCache / MemoryDB do not accept AUTH inside MULTI. The gateway sends redis-server an AUTH
+   * it refuses while queueing (wrong arity), so the transaction is aborted at EXEC (EXECABORT) as
+   * for any command refused in MULTI, and answers with its own error in its place.
+   */
+  private refuseInsideTransaction(command: AuthCommand): boolean {
+    if (!this.inMulti || this.host.authInsideMulti !== 'refuse') return false;
+    this.authFailed('inside-transaction', command);
+    this.forward(encodeCommand(['AUTH']), { kind: 'handled', onReply: () => REPLIES.authInsideMulti });
+    return true;
   }
 
   /**
@@ -454,14 +468,17 @@ export class GatewayConnection {
     this.expiryTimer = undefined;
     const principal = this.principal;
     if (!principal) return;
-    const deadlineMs = principal.expiresAtMs + this.host.evictionDelayMs;
+    const deadlineMs = principal.evictAtMs ?? principal.expiresAtMs + this.host.evictionDelayMs;
+    // Memorystore: an authenticated connection outlives its token.
+    if (!Number.isFinite(deadlineMs)) return;
+    const reason = principal.evictionReason ?? 'token-expired';
     const check = () => {
       this.expiryTimer = undefined;
       if (this.principal !== principal || this.closed) return;
       const remainingMs = deadlineMs - clock.now();
       // Timers may fire a millisecond early: never evict before the deadline.
       if (remainingMs > 0) this.expiryTimer = clock.setTimeout(check, remainingMs);
-      else this.evict('token-expired');
+      else this.evict(reason);
     };
     this.expiryTimer = clock.setTimeout(check, Math.max(0, deadlineMs - clock.now()));
   }

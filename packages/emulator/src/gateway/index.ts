@@ -27,7 +27,7 @@ export {
   type RedisGatewayStats,
   startRedisGateway,
 } from './redis-gateway';
-export type { AuthFailureReason, JwksSource, Principal } from './token-validator';
+export type { AuthFailureReason, JwksSource, Principal, ValidationResult } from './token-validator';
 export {
   type RedisClusterGateway,
   type RedisClusterGatewayEvents,

@@ -17,6 +17,7 @@ import type {
 } from './connection-types';
 import { GatewayConnection } from './gateway-connection';
 import { checkListenerOptions, type RedisGatewayOptions, resolveTokenCheckOptions } from './options';
+import type { CredentialVerifier } from './credential-verifier';
 import { type Principal, TokenValidator } from './token-validator';
 
 /** Payload of `authOk`: a token was accepted and is now in effect on a connection. */
@@ -130,7 +131,10 @@ export interface RedisGateway {
 
 /** Internal wiring used by the cluster gateway. */
 export interface GatewayInternals {
-  readonly validator?: TokenValidator;
+  /** How passwords are checked; default the Entra ID TokenValidator built from the options. */
+  readonly validator?: CredentialVerifier;
+  /** AUTH inside MULTI: queued as Redis does (default), or refused (ElastiCache / MemoryDB). */
+  readonly authInsideMulti?: 'queue' | 'refuse';
   readonly access?: AccessControl;
   readonly rewriter?: ReplyRewriter;
 }
@@ -186,6 +190,7 @@ export async function createRedisGateway(
     resolved.authLogLimit,
     internals.rewriter,
     ownServer,
+    internals.authInsideMulti ?? 'queue',
   );
   try {
     await gateway.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tls);
@@ -224,7 +229,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
 
   constructor(
     readonly backend: BackendAddress,
-    readonly validator: TokenValidator,
+    readonly validator: CredentialVerifier,
     readonly access: AccessControl,
     readonly clock: GatewayClock,
     readonly evictionDelayMs: number,
@@ -232,6 +237,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     private readonly authLogLimit: number,
     readonly rewriter: ReplyRewriter | undefined,
     private readonly ownServer: RedisServer | undefined,
+    readonly authInsideMulti: 'queue' | 'refuse',
   ) {
     super();
     this.users = new BackendUsers(backend);

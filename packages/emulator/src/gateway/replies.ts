@@ -17,6 +17,8 @@ export const REPLIES = {
   authArity: errorReply("ERR wrong number of arguments for 'auth' command"),
   syntax: errorReply('ERR syntax error'),
   protocolError: (message: string) => errorReply(`ERR Protocol error: ${message}`),
+  // The emulator's wording (ElastiCache / MemoryDB refuse AUTH in a transaction; their text is not published).
+  authInsideMulti: errorReply('ERR AUTH and HELLO AUTH are not allowed inside MULTI'),
   backendUnavailable: errorReply('ERR gateway could not prepare the backend user'),
 } as const;
 

@@ -25,7 +25,18 @@ export type AuthFailureReason =
   | 'wrong-tenant'
   | 'username-mismatch'
   | 'malformed'
-  | 'jwks-unavailable';
+  | 'jwks-unavailable'
+  // SigV4 IAM tokens (elasticache / memorydb profiles)
+  | 'wrong-cache'
+  | 'wrong-action'
+  | 'wrong-resource-type'
+  | 'wrong-region'
+  | 'wrong-service'
+  | 'unknown-access-key'
+  | 'bad-session-token'
+  | 'credentials-expired'
+  // Google access tokens (memorystore profile)
+  | 'unknown-token';
 
 /** The claims of a valid token that the gateway keeps (never the token itself). */
 export interface Principal {
@@ -42,6 +53,14 @@ export interface Principal {
   readonly notBeforeMs?: number;
   /** The token's unique id (`uti`, or `jti`), when present: tells two tokens apart, reveals nothing. */
   readonly tokenId?: string;
+  /**
+   * When the gateway closes the connection unless a later AUTH takes effect (epoch ms;
+   * `Infinity` = never). Default: `expiresAtMs` + clock tolerance + grace (Azure's rule). The AWS
+   * profiles set the connection's maximum age (12 h on AWS), `memorystore` never.
+   */
+  readonly evictAtMs?: number;
+  /** The eviction reason reported at `evictAtMs`; default `token-expired`. */
+  readonly evictionReason?: 'token-expired' | 'max-age';
 }
 
 export type ValidationResult =

@@ -1,0 +1,14 @@
+export { describeGcpError, toGcpIdentityProviderError } from './classify-error';
+export { GcpIamErrorCode } from './error-codes';
+export {
+  CLOUD_PLATFORM_SCOPE,
+  createMemorystoreIamProvider,
+  MemorystoreCredentialsProvider,
+  type MemorystoreIamProviderOptions,
+} from './memorystore-credentials-provider';
+export {
+  type AccessTokenClient,
+  type AccessTokenSource,
+  FALLBACK_TOKEN_LIFETIME_MS,
+  MemorystoreIdentityProvider,
+} from './memorystore-identity-provider';
