@@ -1,5 +1,6 @@
 import {
   blockingTimeoutMs,
+  ConnectionAge,
   type ConnectionEvent,
   type ConnectionState,
   type CredentialsGeneration,
@@ -95,6 +96,7 @@ export class TrackedConnection {
   readonly label: string;
   readonly client: RedisShape;
   readonly #host: ConnectionHost;
+  readonly #age: ConnectionAge | undefined;
   readonly #persistent: boolean;
   readonly #wrapped: Array<{ name: Wrapped; original: unknown; wrapper: unknown }> = [];
   readonly #listeners: Array<[EventName, (...args: unknown[]) => void]> = [];
@@ -123,6 +125,15 @@ export class TrackedConnection {
     this.client = client;
     this.label = label;
     this.#persistent = options.persistent;
+    const maxAgeMs = host.options.maxConnectionAgeMs;
+    // Age limit reached on an idle connection: forget what it holds, so that sync sends AUTH (or
+    // moves a RESP2 subscriber) with the current credentials even though they did not change.
+    this.#age =
+      maxAgeMs === undefined
+        ? undefined
+        : new ConnectionAge(host.options.clock, maxAgeMs, () => {
+            if (this.#state.kind === 'ready') this.#feed({ type: 'identity-reset' });
+          });
     registry.set(client, this);
     this.#listen('connect', () => this.#onConnect());
     this.#listen('ready', () => this.#onReady());
@@ -390,6 +401,7 @@ export class TrackedConnection {
   }
 
   #apply(previous: ConnectionState, next: ConnectionState): void {
+    this.#age?.onTransition(previous, next);
     if (previous.kind === 'backoff' && next.kind !== 'backoff') this.#clearTimer();
     if (previous.kind === 'rotating' && next.kind !== 'rotating') {
       this.#rotationAbort(new Error('the connection was closed'));

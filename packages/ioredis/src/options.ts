@@ -66,6 +66,15 @@ export interface IoredisAuthOptions {
   /** Time source; default the system clock (timers unref'd, so the binding never keeps a process alive). */
   clock?: Clock;
   /**
+   * Re-authenticate every connection at least this often, in milliseconds, even when the
+   * credentials have not changed: AUTH with the current credentials (a RESP2 subscriber is moved
+   * make-before-break; a transaction is waited for, as always). For services that close a
+   * connection a fixed time after its last AUTH — ElastiCache and MemoryDB IAM: 12 h
+   * (`@authx/aws` recommends 1 h). Every authentication (handshake, AUTH after a refresh,
+   * rotation) restarts the count. 100–2147483647. Default: unset (AUTH only with new credentials).
+   */
+  maxConnectionAgeMs?: number;
+  /**
    * Lets the binding send tokens over plaintext to hosts that are not loopback. By default a
    * connect whose options are neither TLS (`tls: {…}`) nor to a loopback host (`localhost`,
    * 127.0.0.0/8, `::1`, a Unix socket `path`) fails with `InsecureTransportError` (code
@@ -90,6 +99,7 @@ export interface ResolvedIoredisAuthOptions {
   readonly reauthTimeoutMs: number;
   readonly rotationTimeoutMs: number;
   readonly credentialsTimeoutMs: number | undefined;
+  readonly maxConnectionAgeMs: number | undefined;
   readonly recovery: ResolvedRecoveryPolicy;
   readonly expiresAtMs: (credentials: BasicAuth) => number | undefined;
   readonly label: string;
@@ -106,6 +116,7 @@ export const DEFAULT_IOREDIS_AUTH_OPTIONS = Object.freeze({
   rotationTimeoutMs: 10_000,
   /** Used when neither this option nor the client's `connectTimeout` is set. */
   credentialsTimeoutMs: 5000,
+  maxConnectionAgeMs: undefined,
   recovery: DEFAULT_RECOVERY_POLICY,
   label: '',
   allowInsecureTransport: false,
@@ -168,6 +179,10 @@ export function resolveIoredisAuthOptions(options: IoredisAuthOptions = {}): Res
       options.credentialsTimeoutMs === undefined
         ? undefined
         : ms('credentialsTimeoutMs', options.credentialsTimeoutMs, d.credentialsTimeoutMs),
+    maxConnectionAgeMs:
+      options.maxConnectionAgeMs === undefined
+        ? undefined
+        : ms('maxConnectionAgeMs', options.maxConnectionAgeMs, 0, 100),
     recovery: resolveRecoveryPolicy(options.recovery, 'recovery') ?? DEFAULT_RECOVERY_POLICY,
     expiresAtMs: options.expiresAtMs ?? jwtExpiresAtMs,
     label,

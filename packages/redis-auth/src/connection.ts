@@ -1,4 +1,5 @@
 import {
+  ConnectionAge,
   type BasicAuth,
   type ConnectionEvent,
   type ConnectionState,
@@ -16,7 +17,6 @@ import {
 } from '@authx/token-core';
 import { ClientHooks, type ClientObserver, destroyQuietly } from './client-hooks';
 import { blockingTimeoutMs, commandKind } from './command-kinds';
-import { ConnectionAge } from './connection-age';
 import type { ReauthDeferralReason, RedisAuthEvents } from './events';
 import type { ResolvedRedisAuthOptions } from './options';
 import { type RotationResult, rotateSubscriber } from './pubsub-rotation';

@@ -103,6 +103,7 @@ export {
   type CredentialsSourceState,
 } from './binding/credentials-source';
 export { type BindingHealth, computeBindingHealth, type HealthCredentials } from './binding/binding-health';
+export { ConnectionAge } from './binding/connection-age';
 export {
   checkDestination,
   compileAllowedHosts,

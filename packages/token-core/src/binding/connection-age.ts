@@ -1,4 +1,5 @@
-import type { Clock, ConnectionState, TimerHandle } from '@authx/token-core';
+import type { Clock, TimerHandle } from '../clock';
+import type { ConnectionState } from './connection-lifecycle';
 
 /**
  * The age limit of one connection's authentication (`maxConnectionAgeMs`): some services close a
