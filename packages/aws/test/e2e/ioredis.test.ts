@@ -32,7 +32,7 @@ describe('ElastiCache IAM through @authx/ioredis (emulator, real ioredis)', () =
     const evictions: string[] = [];
     gateway.on('evicted', ({ reason }) => evictions.push(reason));
     const { port } = new URL(gateway.url);
-    const clients = [2, 2, 2, 3, 3, 3].map((protocol) => {
+    const clients = ([2, 2, 2, 3, 3, 3] as const).map((protocol) => {
       const redis = auth.bind(
         new Redis({ host: '127.0.0.1', port: Number(port), protocol, lazyConnect: true }),
       );
