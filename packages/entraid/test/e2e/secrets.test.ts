@@ -16,7 +16,7 @@ import {
 import { followAuthorizationUrl } from '../helpers/authorize';
 import { emulatorMsalConfig, FAST_RETRY, startShortLivedEmulator } from '../helpers/emulator';
 import { setTestEnv } from '../helpers/env';
-import { RENEWED_IN_TIME, runThroughRotations, startGatewayFor } from '../helpers/rotation';
+import { runThroughRotations, startGatewayFor } from '../helpers/rotation';
 import { subscribeRecording } from '../helpers/subscribe';
 
 const CERT_CLIENT_ID = '5ec7e7a5-0000-4000-8000-000000000001';
