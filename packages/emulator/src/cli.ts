@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './entra/defaults';
 import { startEmulator } from './emulator';
-import { parseCliArgs, type StartCommand, type TokenCommand, USAGE } from './local/cli-args';
+import {
+  type CloudCommand,
+  parseCliArgs,
+  type StartCommand,
+  type TokenCommand,
+  USAGE,
+} from './local/cli-args';
+import { formatCloudReport, startCloudProfile } from './local/cloud-start';
 import { describeCliFailure } from './local/cli-errors';
 import { buildCliReport, formatCliReport } from './local/cli-report';
 import { requestClientCredentialsToken } from './local/token-request';
@@ -39,6 +46,27 @@ async function runStart(command: StartCommand): Promise<void> {
   stopNow = () => void stop();
 }
 
+/** Starts another cloud's cache (AWS or Google), prints what a client needs, runs until a signal. */
+async function runCloud(command: CloudCommand): Promise<void> {
+  let stopRequested = false;
+  let stopNow: (() => void) | undefined;
+  const onSignal = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    stopNow?.();
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  const cloud = await startCloudProfile(command.options);
+  const stop = async () => {
+    await cloud.stop();
+    process.stderr.write('authx-emulator: stopped\n');
+    process.exit(0);
+  };
+  process.stdout.write(command.json ? `${JSON.stringify(cloud.report)}\n` : formatCloudReport(cloud.report));
+  if (stopRequested) await stop();
+  stopNow = () => void stop();
+}
+
 /** Gets a token from a running emulator and prints it (only the token, for `$(…)`), or JSON. */
 async function runToken(command: TokenCommand): Promise<void> {
   const token = await requestClientCredentialsToken({
@@ -56,6 +84,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const command = parseCliArgs(argv);
     if (command.command === 'help') process.stdout.write(`${USAGE}\n`);
     else if (command.command === 'token') await runToken(command);
+    else if (command.command === 'cloud') await runCloud(command);
     else await runStart(command);
   } catch (error) {
     const { message, exitCode } = describeCliFailure(error);

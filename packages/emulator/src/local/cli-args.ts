@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { CloudStartOptions } from './cloud-start';
 import type { LocalAzureRedisOptions } from './options';
 
 /** A command line the CLI cannot run; the message names the flag and what it accepts. */
@@ -38,7 +39,26 @@ export interface HelpCommand {
   readonly command: 'help';
 }
 
-export type CliCommand = StartCommand | TokenCommand | HelpCommand;
+/** `authx-emulator --profile elasticache|memorydb|memorystore`: another cloud's cache instead of Azure's. */
+export interface CloudCommand {
+  readonly command: 'cloud';
+  readonly options: CloudStartOptions;
+  readonly json: boolean;
+}
+
+export type CliCommand = StartCommand | TokenCommand | HelpCommand | CloudCommand;
+
+const PROFILES = ['azure', 'elasticache', 'memorydb', 'memorystore'] as const;
+/** Flags only the Azure profile takes. */
+const AZURE_ONLY_FLAGS = [
+  'entra-port',
+  'mi-port',
+  'redis-port',
+  'token-lifetime',
+  'grace',
+  'tls',
+  'cluster',
+] as const;
 
 /** CLI flag of each `startEmulator` option, for messages. */
 export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
@@ -68,6 +88,12 @@ Options:
   --grace MS          how long a connection may outlive its token, in milliseconds (default: 0)
   --tls               serve the gateway over TLS (rediss://); trust the printed CA file
   --cluster           run a 3-master Redis Cluster, one gateway per node
+  --profile P         azure (default), elasticache, memorydb or memorystore: another cloud's cache —
+                      AWS: IAM tokens verified against rotating role credentials from a container
+                      credentials endpoint; Google: access tokens from a metadata server. Prints the
+                      URL and the environment the cloud's SDK reads. With --port and --json only.
+  --cache-name NAME   elasticache / memorydb: the cache (cluster) name tokens must name (default orders)
+  --region R          elasticache / memorydb: the region tokens must name (default us-east-1)
   --json              print one JSON object (machine-readable) instead of text
   -h, --help          show this help
 
@@ -127,12 +153,46 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         grace: { type: 'string' },
         tls: { type: 'boolean' },
         cluster: { type: 'boolean' },
+        profile: { type: 'string' },
+        'cache-name': { type: 'string' },
+        region: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return { command: 'help' };
+  const profile = values.profile ?? 'azure';
+  if (!(PROFILES as readonly string[]).includes(profile)) {
+    throw new CliUsageError(`--profile must be one of ${PROFILES.join(', ')}, got "${profile}"`);
+  }
+  if (profile !== 'azure') {
+    const azureOnly = AZURE_ONLY_FLAGS.find((flag) => values[flag] !== undefined);
+    if (azureOnly) throw new CliUsageError(`--${azureOnly} applies to --profile azure only, not ${profile}`);
+    if (profile === 'memorystore' && (values['cache-name'] !== undefined || values.region !== undefined)) {
+      throw new CliUsageError('--cache-name and --region apply to --profile elasticache and memorydb only');
+    }
+    const cacheName = values['cache-name'];
+    if (cacheName !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(cacheName)) {
+      throw new CliUsageError(
+        `--cache-name must be a lower-case cache name (a-z, 0-9, -), got "${cacheName}"`,
+      );
+    }
+    const region = values.region;
+    if (region !== undefined && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(region)) {
+      throw new CliUsageError(`--region must be an AWS region such as us-east-1, got "${region}"`);
+    }
+    const cloud: CloudStartOptions = {
+      profile: profile as CloudStartOptions['profile'],
+      ...(values.port === undefined ? {} : { port: portFlag('--port', values.port) }),
+      ...(cacheName === undefined ? {} : { cacheName }),
+      ...(region === undefined ? {} : { region }),
+    };
+    return { command: 'cloud', options: cloud, json: values.json === true };
+  }
+  if (values['cache-name'] !== undefined || values.region !== undefined) {
+    throw new CliUsageError('--cache-name and --region apply to --profile elasticache and memorydb only');
+  }
   const options: LocalAzureRedisOptions = {
     port: portFlag('--port', values.port),
     entraPort: portFlag('--entra-port', values['entra-port']),

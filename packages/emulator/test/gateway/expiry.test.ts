@@ -123,7 +123,8 @@ describe('startRedisGateway › token expiry', () => {
   });
 
   it('lets a RESP3 subscribed connection re-AUTH and keeps it (and its messages) past the first expiry', async () => {
-    const first = await tokens.mint({ lifetimeMs: 1000 });
+    // 2.5 s: the subscriber must connect, subscribe and re-AUTH before this token expires, also on a loaded machine.
+    const first = await tokens.mint({ lifetimeMs: 2500 });
     const second = await tokens.mint({ oid: first.oid, lifetimeMs: 60_000 });
     const subscriber = createClient({
       url: gateway.url,
