@@ -64,6 +64,10 @@ export function resultsTable(results: BenchResults): string {
         return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}`;
       }),
     ]),
+    ...results.plan.fanoutSizes.map((n): [string, Cells] => [
+      `floor, ${integer(n)} conns: ${integer(n)} PINGs at once → last reply`,
+      (c) => ms(fanout(c, n)?.pingFloorMs),
+    ]),
     [
       'throughput vs static (pipelined SET/GET)',
       (c) => {

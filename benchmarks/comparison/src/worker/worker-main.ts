@@ -1,6 +1,7 @@
 // Entry of a contender's child process. Each contender runs in its own process because MSAL keeps
 // managed identity state process-wide; each scenario gets a fresh provider inside it.
 import type { WorkerConfig, WorkerReply, WorkerRequest } from '../protocol';
+import { AuthTraceRecorder } from './auth-trace';
 import { type ClientKit, createClientKit } from './client-kit';
 import { OpenConnections } from './connections';
 import { ErrorTally } from './error-tally';
@@ -14,6 +15,7 @@ interface Scenario {
 
 let config: WorkerConfig | undefined;
 let scenario: Scenario | undefined;
+const authTrace = new AuthTraceRecorder();
 
 function current(): Scenario {
   if (!scenario) throw new Error('no scenario begun');
@@ -36,6 +38,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       endScenario();
       const errors = new ErrorTally();
       const kit = await createClientKit(config, errors.onClientError);
+      kit.onCredentialsUpdated?.(() => authTrace.credentialsUpdated());
       scenario = { kit, connections: new OpenConnections(kit), errors };
       return null;
     }
@@ -50,6 +53,14 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return current().connections.open(request.connections, request.measureHeap);
     case 'ping-all':
       return current().connections.pingAll();
+    case 'ping-floor':
+      return current().connections.pingFloor();
+    case 'trace-auth':
+      if (request.on) {
+        authTrace.start();
+        return null;
+      }
+      return authTrace.stop();
     case 'throughput':
       return current().connections.throughput(request.durationMs, request.batch);
     case 'shutdown':
