@@ -30,6 +30,12 @@ function phases(figures: FanoutFigures): Record<string, number> {
     'first pass ended': at(after(trace.passEndedMs)[0]),
     'first pass written': at(after(trace.writtenMs)[0]),
     'passes with AUTHs': after(trace.passEndedMs).length,
+    'GC ms until written': trace.gc
+      .filter(([start]) => start >= trace.refreshAtMs && start <= (after(trace.writtenMs)[0] ?? 0))
+      .reduce((sum, [, duration]) => sum + duration, 0),
+    'GC ms until last reply': trace.gc
+      .filter(([start]) => start >= trace.refreshAtMs && start <= Math.max(...replied))
+      .reduce((sum, [, duration]) => sum + duration, 0),
     'first AUTH ok (gateway)': figures.reauthFirstMs ?? Number.NaN,
     'last AUTH ok (gateway)': figures.reauthAllMs ?? Number.NaN,
     'last AUTH reply (worker)': at(Math.max(...replied)),

@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** Epoch ms with sub-millisecond resolution (comparable with the parent's Date.now()). */
 export function nowMs(): number {
@@ -18,6 +19,8 @@ export interface AuthTrace {
    */
   readonly passEndedMs: readonly number[];
   readonly writtenMs: readonly number[];
+  /** Garbage collections while tracing: [start (epoch ms), duration ms]. */
+  readonly gc: ReadonlyArray<readonly [number, number]>;
 }
 
 type CommandContext = { command?: string; sentMs?: number };
@@ -34,6 +37,12 @@ export class AuthTraceRecorder {
   readonly #passEnded: number[] = [];
   readonly #written: number[] = [];
   #inPass = false;
+  readonly #gc: Array<[number, number]> = [];
+  readonly #gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      this.#gc.push([performance.timeOrigin + entry.startTime, entry.duration]);
+    }
+  });
   readonly #handlers = {
     start: (message: unknown) => {
       const context = message as CommandContext;
@@ -60,6 +69,7 @@ export class AuthTraceRecorder {
   start(): void {
     this.#channel = diagnosticsChannel.tracingChannel('node-redis:command');
     this.#channel.subscribe(this.#handlers);
+    this.#gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   /** The binding's `credentialsUpdated` (authx only) arrived now. */
@@ -70,7 +80,9 @@ export class AuthTraceRecorder {
   stop(): AuthTrace {
     this.#channel?.unsubscribe(this.#handlers);
     this.#channel = undefined;
+    this.#gcObserver.disconnect();
     return {
+      gc: this.#gc.splice(0),
       sentMs: this.#sent.splice(0),
       repliedMs: this.#replied.splice(0),
       credentialsMs: this.#credentials.splice(0),
