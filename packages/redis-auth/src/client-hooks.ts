@@ -17,7 +17,7 @@ export interface ClientObserver {
 /** Whoever owns a bound client whose connection is not tracked right now (closed standalone client). */
 export interface DormantOwner {
   /** The client connects again: track it (returns the new observer) or `undefined` to ignore. */
-  revive(client: ClientShape): ClientObserver | undefined;
+  revive(hooks: ClientHooks): ClientObserver | undefined;
   /** Credentials for a handshake of a bound client that has no observer. */
   credentials(): Promise<BasicAuth>;
 }
@@ -46,6 +46,8 @@ export class ClientHooks implements AsyncCredentialsProvider {
   dormant: DormantOwner | undefined;
   /** The binding this client is bound to as a standalone client, if any. */
   binding: object | undefined;
+  /** Its label in that binding's events. */
+  label: string | undefined;
   /** Set while the binding itself destroys the socket (RESP2 rotation): that 'end' is ours. */
   selfDestroying = false;
   /** What the binding's wrappers replaced on the instance (see `TrackedConnection`); `undefined`: not wrapped. */
@@ -126,7 +128,7 @@ const LISTENERS: ReadonlyArray<readonly [string, (this: unknown) => void]> = [
     function onConnect(this: unknown) {
       const hooks = hooksOf(this);
       if (!hooks) return;
-      if (!hooks.observer && hooks.dormant) hooks.observer = hooks.dormant.revive(hooks.self);
+      if (!hooks.observer && hooks.dormant) hooks.observer = hooks.dormant.revive(hooks);
       hooks.observer?.onConnect();
     },
   ],
