@@ -91,7 +91,7 @@ const results: BenchResults = {
     fanout('redis-entraid', 100, {}),
     fanout('static', 100, {}),
     fanout('authx', 1000, { heapPerConnectionBytes: 11_264 }),
-    fanout('redis-entraid', 1000, { reauthenticated: 990, reauthAllMs: 10_000 }),
+    fanout('redis-entraid', 1000, { reauthenticated: 990, reauthAllMs: 10_000, evictions: 10 }),
     fanout('static', 1000, { pingFloorMs: 80 }),
   ],
   throughput: [
@@ -131,8 +131,12 @@ describe('resultsTable', () => {
     expect(row(table, 'AUTHs per connection per refresh')).toEqual(['1 → 1.0', '1 → 4.0', 'n/a']);
   });
 
-  it('flags a fan-out whose connections were not all re-authenticated', () => {
-    expect(row(table, 're-auth 1,000 conns')).toEqual(['50 ms (10 ms)', '10000 ms (10 ms), 990 only', 'n/a']);
+  it('flags a fan-out whose connections were not all re-authenticated, and its evictions', () => {
+    expect(row(table, 're-auth 1,000 conns')).toEqual([
+      '50 ms (10 ms)',
+      '10000 ms (10 ms), 990 only, 10 evicted',
+      'n/a',
+    ]);
   });
 
   it('shows the PING floor of each fan-out size for every contender, the static token included', () => {

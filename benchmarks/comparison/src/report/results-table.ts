@@ -61,7 +61,8 @@ export function resultsTable(results: BenchResults): string {
         const r = fanout(c, n);
         if (!r) return '–';
         const incomplete = r.reauthenticated !== undefined && r.reauthenticated < n;
-        return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}`;
+        const evicted = r.evictions > 0 ? `, ${integer(r.evictions)} evicted` : '';
+        return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}${evicted}`;
       }),
     ]),
     ...results.plan.fanoutSizes.map((n): [string, Cells] => [

@@ -78,6 +78,20 @@ process.on('message', (request: WorkerRequest) => {
       send({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
   );
 });
+// @redis/entraid 6.1.0 throws from its re-authentication error callback ("TokenManager is not
+// running but received an error") when an AUTH fails after its refresh loop was stopped — e.g. a
+// connection the gateway evicted because its token expired during a 5,000-connection fan-out.
+// That throw escapes node-redis' promise handler: count it as a client error of the scenario
+// instead of losing the worker (and the run). Anything else still ends the worker.
+process.on('uncaughtException', (error) => {
+  if (config?.contender === 'redis-entraid' && /TokenManager is not running/.test(error.message)) {
+    scenario?.errors.onClientError(error);
+    return;
+  }
+  console.error(error);
+  process.exit(1);
+});
+
 // The parent went away: nothing left to measure for.
 process.on('disconnect', () => process.exit(0));
 
