@@ -64,6 +64,13 @@ export interface ScenarioErrors {
   readonly errorSamples: readonly string[];
 }
 
+/** Reply to `ping-floor`: one PING on each open connection, all sent in one synchronous pass. */
+export interface PingFloorResult {
+  /** From the pass that sent them to the last reply, in ms (worker clock). */
+  readonly lastReplyMs: number;
+  readonly failed: number;
+}
+
 export interface ThroughputResult {
   readonly ops: number;
   readonly durationMs: number;
@@ -86,6 +93,8 @@ export type WorkerRequest =
       readonly measureHeap: boolean;
     }
   | { readonly id: number; readonly type: 'ping-all' }
+  | { readonly id: number; readonly type: 'ping-floor' }
+  | { readonly id: number; readonly type: 'trace-auth'; readonly on: boolean }
   | { readonly id: number; readonly type: 'throughput'; readonly durationMs: number; readonly batch: number }
   | { readonly id: number; readonly type: 'shutdown' };
 

@@ -40,7 +40,7 @@ export function runPlan(argv: readonly string[]): RunPlan {
     loadIntervalMs: 5,
     reconnectKills: 3,
     reconnectRefreshes: quick ? 1 : 2,
-    fanoutSizes: quick ? [100] : [100, 1000],
+    fanoutSizes: quick ? [100] : [100, 1000, 5000],
     throughputRounds: quick ? 3 : 8,
     throughputRoundMs: quick ? 500 : 1000,
     throughputBatch: 200,

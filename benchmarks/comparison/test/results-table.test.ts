@@ -55,6 +55,7 @@ function fanout(
     reauthenticated: contender === 'static' ? undefined : connections,
     evictions: 0,
     pingsFailed: 0,
+    pingFloorMs: 20,
     ...overrides,
   };
 }
@@ -62,7 +63,7 @@ function fanout(
 const results: BenchResults = {
   startedAt: '2026-01-01T00:00:00.000Z',
   durationSec: 100,
-  plan: runPlan([]),
+  plan: { ...runPlan([]), fanoutSizes: [100, 1000] },
   environment: { node: 'v20', platform: 'linux-x64', cpus: 2 },
   rotation: [
     rotation('authx', {}),
@@ -90,8 +91,8 @@ const results: BenchResults = {
     fanout('redis-entraid', 100, {}),
     fanout('static', 100, {}),
     fanout('authx', 1000, { heapPerConnectionBytes: 11_264 }),
-    fanout('redis-entraid', 1000, { reauthenticated: 990, reauthAllMs: 10_000 }),
-    fanout('static', 1000, {}),
+    fanout('redis-entraid', 1000, { reauthenticated: 990, reauthAllMs: 10_000, evictions: 10 }),
+    fanout('static', 1000, { pingFloorMs: 80 }),
   ],
   throughput: [
     { contender: 'authx', opsPerSec: 50_000, perRoundOpsPerSec: [50_000], ratioVsStatic: 0.98, failed: 0 },
@@ -130,8 +131,16 @@ describe('resultsTable', () => {
     expect(row(table, 'AUTHs per connection per refresh')).toEqual(['1 → 1.0', '1 → 4.0', 'n/a']);
   });
 
-  it('flags a fan-out whose connections were not all re-authenticated', () => {
-    expect(row(table, 're-auth 1,000 conns')).toEqual(['50 ms (10 ms)', '10000 ms (10 ms), 990 only', 'n/a']);
+  it('flags a fan-out whose connections were not all re-authenticated, and its evictions', () => {
+    expect(row(table, 're-auth 1,000 conns')).toEqual([
+      '50 ms (10 ms)',
+      '10000 ms (10 ms), 990 only, 10 evicted',
+      'n/a',
+    ]);
+  });
+
+  it('shows the PING floor of each fan-out size for every contender, the static token included', () => {
+    expect(row(table, 'floor, 1,000 conns')).toEqual(['20 ms', '20 ms', '80 ms']);
   });
 
   it('takes heap per connection from the largest fan-out', () => {

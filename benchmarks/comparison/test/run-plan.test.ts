@@ -5,7 +5,7 @@ describe('runPlan', () => {
     const plan = runPlan([]);
     expect(plan.quick).toBe(false);
     expect(plan.rotationRunMs).toBeGreaterThanOrEqual(5 * 0.7 * (plan.tokenLifetimeSec + 1) * 1000);
-    expect(plan.fanoutSizes).toEqual([100, 1000]);
+    expect(plan.fanoutSizes).toEqual([100, 1000, 5000]);
     expect(plan.reconnectKills).toBe(3);
   });
 

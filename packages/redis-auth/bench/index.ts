@@ -130,8 +130,9 @@ async function throughputRow(): Promise<string> {
   const staticOps = rounds.get('static') as number[];
   const cell = (c: Contender) => {
     const ops = rounds.get(c) as number[];
-    const ratio = median(ops.map((o, i) => o / (staticOps[i] as number)));
-    return `${c} ${median(ops).toFixed(0)} ops/s (${ratio.toFixed(3)})`;
+    const ratios = ops.map((o, i) => o / (staticOps[i] as number));
+    const spread = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    return `${c} ${median(ops).toFixed(0)} ops/s (${median(ratios).toFixed(3)}, rounds ${spread})`;
   };
   return `steady-state SET/GET throughput (× static password): ${contenders.map(cell).join(' | ')}`;
 }

@@ -17,7 +17,7 @@ export interface ClientObserver {
 /** Whoever owns a bound client whose connection is not tracked right now (closed standalone client). */
 export interface DormantOwner {
   /** The client connects again: track it (returns the new observer) or `undefined` to ignore. */
-  revive(client: ClientShape): ClientObserver | undefined;
+  revive(hooks: ClientHooks): ClientObserver | undefined;
   /** Credentials for a handshake of a bound client that has no observer. */
   credentials(): Promise<BasicAuth>;
 }
@@ -30,50 +30,52 @@ export interface DormantOwner {
  * `removeListener` on the client can bring the client's count to 0 and make Node drop every
  * listener of the application with it. When nothing observes the client, the hooks do nothing.
  *
- * The client's `credentialsProvider` is replaced by a per-client provider (so each handshake is
- * recorded for the connection that made it); the original is restored by {@link restore}.
+ * The client's `credentialsProvider` is replaced by the hooks themselves, an
+ * `async-credentials-provider` (so each handshake is recorded for the connection that made it);
+ * the original is restored by {@link restore}.
+ *
+ * Nothing here is allocated per client but the hooks object: the listeners are module functions
+ * shared by every client (they find their hooks from the emitter), and the hooks are the provider.
+ * With thousands of connections, per-client closures were most of the binding's heap.
  */
-export class ClientHooks {
+export class ClientHooks implements AsyncCredentialsProvider {
+  readonly type = 'async-credentials-provider' as const;
   readonly self: ClientShape;
   observer: ClientObserver | undefined;
   /** Owner of the bound client between a close() and a later connect(). */
   dormant: DormantOwner | undefined;
   /** The binding this client is bound to as a standalone client, if any. */
   binding: object | undefined;
+  /** Its label in that binding's events. */
+  label: string | undefined;
   /** Set while the binding itself destroys the socket (RESP2 rotation): that 'end' is ours. */
   selfDestroying = false;
-  readonly provider: AsyncCredentialsProvider;
+  /** What the binding's wrappers replaced on the instance (see `TrackedConnection`); `undefined`: not wrapped. */
+  readonly originals: {
+    sendCommand: unknown;
+    duplicate: unknown;
+    _executePipeline: unknown;
+  } = { sendCommand: undefined, duplicate: undefined, _executePipeline: undefined };
   #originalProvider: unknown;
   #swapped = false;
 
   private constructor(self: ClientShape) {
     this.self = self;
-    const hooks = this;
-    this.provider = {
-      type: 'async-credentials-provider',
-      credentials(): Promise<BasicAuth> {
-        const observer = hooks.observer;
-        if (observer) return observer.handshakeCredentials();
-        const dormant = hooks.dormant;
-        if (dormant) return dormant.credentials();
-        return Promise.reject(new Error('This client is no longer bound to a RedisAuth'));
-      },
-    };
-    self.on('connect', () => {
-      if (!this.observer && this.dormant) this.observer = this.dormant.revive(self);
-      this.observer?.onConnect();
-    });
-    self.on('ready', () => this.observer?.onReady());
-    self.on('reconnecting', () => this.observer?.onReconnecting());
-    self.on('end', () => {
-      if (!this.selfDestroying) this.observer?.onEnd();
-    });
-    // node-redis >= 6.3 emits 'terminated' when its reconnect strategy gives up; 6.0 only emits
-    // 'error' with the client already closed.
-    self.on('terminated', () => this.observer?.onEnd());
-    self.on('error', () => {
-      if (!self.isOpen && !this.selfDestroying) this.observer?.onEnd();
-    });
+    for (const [event, listener] of LISTENERS) self.on(event, listener);
+  }
+
+  /** What node-redis calls for the client's handshakes (the hooks are its `credentialsProvider`). */
+  credentials(): Promise<BasicAuth> {
+    const observer = this.observer;
+    if (observer) return observer.handshakeCredentials();
+    const dormant = this.dormant;
+    if (dormant) return dormant.credentials();
+    return Promise.reject(new Error('This client is no longer bound to a RedisAuth'));
+  }
+
+  /** The per-client provider node-redis is given: the hooks themselves. */
+  get provider(): AsyncCredentialsProvider {
+    return this;
   }
 
   /** The hooks of `client` (created on first use). */
@@ -112,6 +114,59 @@ export class ClientHooks {
 }
 
 const registry = new WeakMap<object, ClientHooks>();
+
+/** The hooks of the client that emitted an event (node-redis emits on the client, `this` of a listener). */
+function hooksOf(emitter: unknown): ClientHooks | undefined {
+  const client = emitter as ClientShape | undefined;
+  return client ? registry.get(client._self ?? client) : undefined;
+}
+
+// Shared by every client: a listener finds its client's hooks from `this`, the emitter.
+const LISTENERS: ReadonlyArray<readonly [string, (this: unknown) => void]> = [
+  [
+    'connect',
+    function onConnect(this: unknown) {
+      const hooks = hooksOf(this);
+      if (!hooks) return;
+      if (!hooks.observer && hooks.dormant) hooks.observer = hooks.dormant.revive(hooks);
+      hooks.observer?.onConnect();
+    },
+  ],
+  [
+    'ready',
+    function onReady(this: unknown) {
+      hooksOf(this)?.observer?.onReady();
+    },
+  ],
+  [
+    'reconnecting',
+    function onReconnecting(this: unknown) {
+      hooksOf(this)?.observer?.onReconnecting();
+    },
+  ],
+  [
+    'end',
+    function onEnd(this: unknown) {
+      const hooks = hooksOf(this);
+      if (hooks && !hooks.selfDestroying) hooks.observer?.onEnd();
+    },
+  ],
+  // node-redis >= 6.3 emits 'terminated' when its reconnect strategy gives up; 6.0 only emits
+  // 'error' with the client already closed.
+  [
+    'terminated',
+    function onTerminated(this: unknown) {
+      hooksOf(this)?.observer?.onEnd();
+    },
+  ],
+  [
+    'error',
+    function onError(this: unknown) {
+      const hooks = hooksOf(this);
+      if (hooks && !hooks.self.isOpen && !hooks.selfDestroying) hooks.observer?.onEnd();
+    },
+  ],
+];
 
 /** `destroy()` that never throws (node-redis 6.0 throws `ClientClosedError` on a closed client). */
 export function destroyQuietly(client: { destroy(): void }): void {

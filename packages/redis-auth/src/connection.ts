@@ -61,6 +61,9 @@ type ExecutePipeline = (
   commands: ReadonlyArray<{ args: RedisArgs }>,
   ...rest: unknown[]
 ) => Promise<unknown>;
+const WRAPPED_METHODS = ['sendCommand', 'duplicate', '_executePipeline'] as const;
+type WrappedMethod = (typeof WRAPPED_METHODS)[number];
+
 type HookedClient = ClientShape & {
   sendCommand: SendCommand;
   duplicate: Duplicate;
@@ -80,11 +83,6 @@ export class TrackedConnection implements ClientObserver {
   readonly #self: HookedClient;
   readonly #host: ConnectionHost;
   readonly #persistent: boolean;
-  readonly #wrapped: Array<{
-    name: 'sendCommand' | 'duplicate' | '_executePipeline';
-    original: unknown;
-    wrapper: unknown;
-  }> = [];
   #state: ConnectionState = INITIAL_CONNECTION_STATE;
   #timer: TimerHandle | undefined;
   #rotation: { controller: AbortController; served: number | undefined; broke: boolean } | undefined;
@@ -175,14 +173,8 @@ export class TrackedConnection implements ClientObserver {
   stop(options: { restoreProvider: boolean } = { restoreProvider: true }): void {
     if (this.#state.kind === 'stopped') return;
     this.#feed({ type: 'stop' });
-    for (const { name, original, wrapper } of this.#wrapped) {
-      const self = this.#self as unknown as Record<string, unknown>;
-      if (self[name] !== wrapper) continue;
-      delete self[name];
-      // The instance had its own before: put it back.
-      if (self[name] !== original) self[name] = original;
-    }
-    this.#wrapped.length = 0;
+    // Another connection took over the client meanwhile: the wrappers are its now.
+    if (this.#hooks.observer === this || this.#hooks.observer === undefined) this.#unwrap();
     if (this.#hooks.observer === this) this.#hooks.observer = undefined;
     if (options.restoreProvider) this.#hooks.restore();
     this.#host.connectionStopped(this);
@@ -346,7 +338,7 @@ export class TrackedConnection implements ClientObserver {
           });
           this.#feed({ type: 'auth-failed', refused: false });
         }, this.#host.options.reauthTimeoutMs);
-    this.#originalSendCommand.call(this.#self, args).then(
+    (this.#hooks.originals.sendCommand as SendCommand).call(this.#self, args).then(
       () => {
         if (deadline !== undefined) this.#host.options.clock.clearTimeout(deadline);
         if (settled) return;
@@ -496,55 +488,74 @@ export class TrackedConnection implements ClientObserver {
 
   // ── wrappers on the client instance (restored by stop) ────────────────────────────────────
 
-  get #originalSendCommand(): SendCommand {
-    return this.#wrapped.find((w) => w.name === 'sendCommand')?.original as SendCommand;
-  }
-
-  #wrap(): void {
-    const self = this.#self;
-    const connection = this;
-    const originalSend = self.sendCommand;
-    const sendCommand: SendCommand = function sendCommand(this: unknown, args, commandOptions) {
-      const promise = originalSend.call(this, args, commandOptions);
+  // Shared by every client, so that a connection costs no closure: each finds the connection
+  // through the client's hooks (node-redis calls them on the client or a proxy of it, whose
+  // `_self` is the client). They stay correct for whichever connection tracks the client later.
+  static readonly #wrappers: Readonly<Record<WrappedMethod, unknown>> = {
+    sendCommand: function sendCommand(this: unknown, args: RedisArgs, commandOptions?: object) {
+      const hooks = ClientHooks.of(this as ClientShape);
+      const promise = (hooks.originals.sendCommand as SendCommand).call(this, args, commandOptions);
       const kind = commandKind(args);
-      if (kind !== 'other') connection.#observe(kind, args, promise);
+      if (kind !== 'other') {
+        const connection = hooks.observer;
+        if (connection instanceof TrackedConnection) connection.#observe(kind, args, promise);
+      }
       return promise;
-    };
-    const originalDuplicate = self.duplicate;
-    const host = this.#host;
+    },
     // A duplicate copies the options, our per-client provider with them: give it one of its own
     // instead, so its handshakes are never recorded as this connection's, and are checked against
     // the duplicate's own destination (overrides may change it).
-    const duplicate: Duplicate = function duplicate(this: unknown, overrides?: object) {
-      const guarded = host.duplicateProvider(`${connection.label}/duplicate`);
-      const copy = originalDuplicate.call(this, { credentialsProvider: guarded.provider, ...overrides });
+    duplicate: function duplicate(this: unknown, overrides?: object) {
+      const hooks = ClientHooks.of(this as ClientShape);
+      const original = hooks.originals.duplicate as Duplicate;
+      const connection = hooks.observer;
+      if (!(connection instanceof TrackedConnection)) return original.call(this, overrides);
+      const guarded = connection.#host.duplicateProvider(`${connection.label}/duplicate`);
+      const copy = original.call(this, { credentialsProvider: guarded.provider, ...overrides });
       guarded.attach(copy);
       return copy;
-    };
-    this.#install('sendCommand', originalSend, sendCommand);
-    this.#install('duplicate', originalDuplicate, duplicate);
-    const originalPipeline = self._executePipeline;
-    if (typeof originalPipeline === 'function') {
-      const executePipeline: ExecutePipeline = function _executePipeline(this: unknown, commands, ...rest) {
-        const promise = originalPipeline.call(this, commands, ...rest);
+    },
+    _executePipeline: function _executePipeline(
+      this: unknown,
+      commands: ReadonlyArray<{ args: RedisArgs }>,
+      ...rest: unknown[]
+    ) {
+      const hooks = ClientHooks.of(this as ClientShape);
+      const promise = (hooks.originals._executePipeline as ExecutePipeline).call(this, commands, ...rest);
+      const connection = hooks.observer;
+      if (connection instanceof TrackedConnection) {
         for (const { args } of commands) {
           if (commandKind(args) === 'blocking') connection.#observe('blocking', args, promise);
         }
-        return promise;
-      };
-      this.#install('_executePipeline', originalPipeline, executePipeline);
+      }
+      return promise;
+    },
+  };
+
+  // An own property on the instance shadows the prototype method for the client and every proxy
+  // node-redis derives from it (withTypeMapping, commands, cluster routing). Installed once per
+  // client: while one of ours is still in its chain (someone wrapped on top of it), it serves.
+  #wrap(): void {
+    const self = this.#self as unknown as Record<string, unknown>;
+    const originals = this.#hooks.originals;
+    for (const name of WRAPPED_METHODS) {
+      if (originals[name] !== undefined || typeof self[name] !== 'function') continue;
+      originals[name] = self[name];
+      self[name] = TrackedConnection.#wrappers[name];
     }
   }
 
-  // An own property on the instance shadows the prototype method for the client and every proxy
-  // node-redis derives from it (withTypeMapping, commands, cluster routing).
-  #install(
-    name: 'sendCommand' | 'duplicate' | '_executePipeline',
-    original: unknown,
-    wrapper: unknown,
-  ): void {
-    (this.#self as unknown as Record<string, unknown>)[name] = wrapper;
-    this.#wrapped.push({ name, original, wrapper });
+  #unwrap(): void {
+    const self = this.#self as unknown as Record<string, unknown>;
+    const originals = this.#hooks.originals;
+    for (const name of WRAPPED_METHODS) {
+      const original = originals[name];
+      if (original === undefined || self[name] !== TrackedConnection.#wrappers[name]) continue;
+      delete self[name];
+      // The instance had its own before: put it back.
+      if (self[name] !== original) self[name] = original;
+      originals[name] = undefined;
+    }
   }
 
   #observe(kind: ReturnType<typeof commandKind>, args: RedisArgs, promise: Promise<unknown>): void {

@@ -10,7 +10,7 @@ import {
   type TypedEventEmitter,
   type TypedEvents,
 } from '@authx/token-core';
-import { ClientHooks } from './client-hooks';
+import { ClientHooks, type DormantOwner } from './client-hooks';
 import { TrackedConnection } from './connection';
 import { RedisAuthEventEmitter } from './diagnostics';
 import { AlreadyBoundError, UnsupportedTargetError } from './errors';
@@ -193,6 +193,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
       if (!hooks || hooks.binding !== this) return;
       hooks.binding = undefined;
       hooks.dormant = undefined;
+      hooks.label = undefined;
       const bound = this.#targets.get(hooks.self);
       this.#targets.delete(hooks.self);
       bound?.stop();
@@ -276,21 +277,23 @@ export class RedisAuth implements AsyncCredentialsProvider {
     }
     this.#boundClients.add(new WeakRef(hooks));
     hooks.binding = this;
-    hooks.dormant = {
-      revive: () => (this.#disposed || hooks.binding !== this ? undefined : this.#trackClient(hooks, label)),
-      credentials: () => this.credentials(),
-    };
+    hooks.label = label;
+    hooks.dormant = this.#dormantOwner;
     hooks.swapProvider();
     const connection = this.#trackClient(hooks, label);
     connection.sync();
   }
 
+  // The owner of every closed bound client of this binding (one object, not one per client).
+  readonly #dormantOwner: DormantOwner = {
+    revive: (hooks) =>
+      this.#disposed || hooks.binding !== this ? undefined : this.#trackClient(hooks, hooks.label ?? ''),
+    credentials: () => this.credentials(),
+  };
+
   #trackClient(hooks: ClientHooks, label: string): TrackedConnection {
     const bound = new ClientTarget(this.#host, hooks.self, label);
     this.#targets.set(hooks.self, bound);
-    bound.connection.onStop(() => {
-      if (this.#targets.get(hooks.self) === bound) this.#targets.delete(hooks.self);
-    });
     return bound.connection;
   }
 
@@ -352,6 +355,10 @@ export class RedisAuth implements AsyncCredentialsProvider {
       reportToProvider: (error) => auth.#reportToProvider(error),
       connectionStopped(connection) {
         auth.#connections.delete(connection);
+        // A standalone client's target goes with its connection (a later connect() tracks it anew).
+        const bound = auth.#targets.get(connection.client);
+        if (bound instanceof ClientTarget && bound.connection === connection)
+          auth.#targets.delete(connection.client);
         auth.#emitter.emit('connectionRemoved', { connection: connection.label });
         auth.#scheduleReleaseIfIdle();
       },

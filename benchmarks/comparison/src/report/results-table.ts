@@ -61,8 +61,13 @@ export function resultsTable(results: BenchResults): string {
         const r = fanout(c, n);
         if (!r) return '–';
         const incomplete = r.reauthenticated !== undefined && r.reauthenticated < n;
-        return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}`;
+        const evicted = r.evictions > 0 ? `, ${integer(r.evictions)} evicted` : '';
+        return `${ms(r.reauthAllMs)} (${ms(r.reauthFirstMs)})${incomplete ? `, ${r.reauthenticated} only` : ''}${evicted}`;
       }),
+    ]),
+    ...results.plan.fanoutSizes.map((n): [string, Cells] => [
+      `floor, ${integer(n)} conns: ${integer(n)} PINGs at once → last reply`,
+      (c) => ms(fanout(c, n)?.pingFloorMs),
     ]),
     [
       'throughput vs static (pipelined SET/GET)',

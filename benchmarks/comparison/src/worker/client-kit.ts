@@ -11,6 +11,8 @@ export type BenchClient = ReturnType<typeof createClient<{}, {}, {}, 2 | 3>>;
  */
 export interface ClientKit {
   newClient(RESP: 2 | 3): BenchClient;
+  /** authx only: calls `listener` on every `credentialsUpdated` of the binding (for the fan-out probe). */
+  onCredentialsUpdated?(listener: () => void): void;
   /** Stops the provider's refresh loop and releases the binding, so the next scenario starts clean. */
   dispose(): void;
 }
@@ -47,6 +49,9 @@ export async function createClientKit(
       const auth = createRedisAuth(provider);
       return {
         newClient: (RESP) => auth.bind(make(RESP, {})),
+        onCredentialsUpdated: (listener) => {
+          auth.events.on('credentialsUpdated', listener);
+        },
         dispose: () => {
           auth.dispose();
           provider.dispose();

@@ -1,4 +1,4 @@
-import type { OpenResult, ThroughputResult } from '../protocol';
+import type { OpenResult, PingFloorResult, ThroughputResult } from '../protocol';
 import type { BenchClient, ClientKit } from './client-kit';
 import { settledHeapUsed } from './gc';
 
@@ -35,6 +35,29 @@ export class OpenConnections {
   async pingAll(): Promise<number> {
     const replies = await Promise.allSettled(this.clients.map((client) => client.ping()));
     return replies.filter((reply) => reply.status === 'rejected').length;
+  }
+
+  /**
+   * The floor of a fan-out: N PINGs written to the same N connections at the same moment, the
+   * way a sweep writes N AUTHs, with no IdP round trip and no token check at the gateway.
+   */
+  async pingFloor(): Promise<PingFloorResult> {
+    const started = performance.now();
+    let last = started;
+    let failed = 0;
+    await Promise.all(
+      this.clients.map((client) =>
+        client.ping().then(
+          () => {
+            last = performance.now();
+          },
+          () => {
+            failed++;
+          },
+        ),
+      ),
+    );
+    return { lastReplyMs: last - started, failed };
   }
 
   /** Pipelined SET/GET on the first connection for `durationMs`: batches of `batch` commands. */
