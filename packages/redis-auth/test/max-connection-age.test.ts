@@ -28,6 +28,10 @@ describe('maxConnectionAgeMs', () => {
     auth = createRedisAuth(provider, { maxConnectionAgeMs: 1000 });
     const reauthenticated: string[] = [];
     auth.events.on('reauthenticated', ({ via }) => reauthenticated.push(via));
+    let bridged = 0;
+    auth.events.on('pubsubRotated', (event) => {
+      bridged += event.bridged;
+    });
     clients = ([2, 3, 2] as const).map((RESP) => {
       const client = auth.bind(createClient({ url: gw.url, RESP, credentialsProvider: auth })) as AnyClient;
       client.on('error', () => {});
@@ -56,7 +60,9 @@ describe('maxConnectionAgeMs', () => {
     expect(auths).toBeLessThanOrEqual(8);
     expect(rotations).toBeGreaterThanOrEqual(3);
     expect(rotations).toBeLessThanOrEqual(4);
-    expect(messages).toBe(published);
+    // The RESP2 rotation is at-least-once: nothing lost; a duplicate only among what a bridge carried.
+    expect(messages).toBeGreaterThanOrEqual(published);
+    expect(messages - published).toBeLessThanOrEqual(bridged);
     expect(gw.gateway.stats().evicted).toBe(0);
   });
 
