@@ -71,9 +71,23 @@ export interface PingFloorResult {
   readonly failed: number;
 }
 
+/** How the throughput slices send their commands. */
+export type Pipelining = 'pipelined' | 'unpipelined';
+
+/** Options of one throughput slice: a fixed number of SET/GET commands on the first connection. */
+export interface ThroughputSliceRequest {
+  readonly mode: Pipelining;
+  readonly commands: number;
+  /** Pipelined only: commands sent together (half SET, half GET). */
+  readonly batch: number;
+}
+
+/** One slice: how long the fixed work took, and the worker's CPU time meanwhile. */
 export interface ThroughputResult {
   readonly ops: number;
   readonly durationMs: number;
+  /** User + system CPU time of the worker process during the slice. */
+  readonly cpuMs: number;
   readonly failed: number;
 }
 
@@ -95,7 +109,7 @@ export type WorkerRequest =
   | { readonly id: number; readonly type: 'ping-all' }
   | { readonly id: number; readonly type: 'ping-floor' }
   | { readonly id: number; readonly type: 'trace-auth'; readonly on: boolean }
-  | { readonly id: number; readonly type: 'throughput'; readonly durationMs: number; readonly batch: number }
+  | { readonly id: number; readonly type: 'throughput'; readonly slice: ThroughputSliceRequest }
   | { readonly id: number; readonly type: 'shutdown' };
 
 export type WorkerReply =

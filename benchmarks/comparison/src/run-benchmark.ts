@@ -64,7 +64,7 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
         fanout.push(await fanoutScenario(recorder, worker(contender), connections));
       }
     }
-    log(`throughput, ${plan.throughputRounds} rounds × ${plan.throughputRoundMs} ms per contender`);
+    log(`throughput, ${plan.throughputRounds} rounds of paired slices, pipelined and unpipelined`);
     const throughput = await throughputScenario(workers, plan);
     return {
       startedAt: new Date(started).toISOString(),

@@ -17,10 +17,12 @@ export interface RunPlan {
   readonly reconnectRefreshes: number;
   /** Connection counts of the fan-out (time to re-authenticate, heap per connection). */
   readonly fanoutSizes: readonly number[];
-  /** Throughput rounds (each contender once per round, order alternating). */
+  /** Throughput rounds per mode (each contender one slice per round, order rotating). */
   readonly throughputRounds: number;
-  /** Length of one contender's throughput measurement, in ms. */
-  readonly throughputRoundMs: number;
+  /** Commands of one pipelined slice. */
+  readonly throughputPipelinedCommands: number;
+  /** Commands of one unpipelined slice (each awaited before the next). */
+  readonly throughputUnpipelinedCommands: number;
   /** Commands per pipelined batch (half SET, half GET). */
   readonly throughputBatch: number;
 }
@@ -41,8 +43,9 @@ export function runPlan(argv: readonly string[]): RunPlan {
     reconnectKills: 3,
     reconnectRefreshes: quick ? 1 : 2,
     fanoutSizes: quick ? [100] : [100, 1000, 5000],
-    throughputRounds: quick ? 3 : 8,
-    throughputRoundMs: quick ? 500 : 1000,
+    throughputRounds: quick ? 30 : 300,
+    throughputPipelinedCommands: 1000,
+    throughputUnpipelinedCommands: 200,
     throughputBatch: 200,
   };
 }

@@ -2,8 +2,10 @@ import type { ContenderId } from '../src/protocol';
 import { resultsTable } from '../src/report/results-table';
 import type { BenchResults } from '../src/run-benchmark';
 import { runPlan } from '../src/run-plan';
+import type { MedianWithCi } from '../src/analysis/stats';
 import type { FanoutFigures } from '../src/scenarios/fanout-scenario';
 import type { RotationFigures } from '../src/scenarios/rotation-scenario';
+import type { ThroughputFigures } from '../src/scenarios/throughput-scenario';
 
 function rotation(contender: ContenderId, overrides: Partial<RotationFigures>): RotationFigures {
   return {
@@ -60,6 +62,22 @@ function fanout(
   };
 }
 
+function throughput(
+  contender: ContenderId,
+  mode: 'pipelined' | 'unpipelined',
+  ratioVsStatic: MedianWithCi,
+): ThroughputFigures {
+  return {
+    contender,
+    mode,
+    opsPerSec: mode === 'pipelined' ? 50_000 : 20_000,
+    ratioVsStatic,
+    cpuVsStatic: { median: 1.01, ciLow: 1, ciHigh: 1.02 },
+    rounds: 300,
+    failed: 0,
+  };
+}
+
 const results: BenchResults = {
   startedAt: '2026-01-01T00:00:00.000Z',
   durationSec: 100,
@@ -94,17 +112,11 @@ const results: BenchResults = {
     fanout('redis-entraid', 1000, { reauthenticated: 990, reauthAllMs: 10_000, evictions: 10 }),
     fanout('static', 1000, { pingFloorMs: 80 }),
   ],
-  throughput: [
-    { contender: 'authx', opsPerSec: 50_000, perRoundOpsPerSec: [50_000], ratioVsStatic: 0.98, failed: 0 },
-    {
-      contender: 'redis-entraid',
-      opsPerSec: 49_000,
-      perRoundOpsPerSec: [49_000],
-      ratioVsStatic: 0.96,
-      failed: 0,
-    },
-    { contender: 'static', opsPerSec: 51_000, perRoundOpsPerSec: [51_000], ratioVsStatic: 1, failed: 0 },
-  ],
+  throughput: (['pipelined', 'unpipelined'] as const).flatMap((mode) => [
+    throughput('authx', mode, { median: 0.981, ciLow: 0.975, ciHigh: 0.99 }),
+    throughput('redis-entraid', mode, { median: 0.96, ciLow: 0.95, ciHigh: 0.97 }),
+    throughput('static', mode, { median: 1, ciLow: 1, ciHigh: 1 }),
+  ]),
 };
 
 const row = (table: string, title: string) => {
@@ -149,5 +161,16 @@ describe('resultsTable', () => {
 
   it('divides IdP requests by the new tokens the gateway saw', () => {
     expect(row(table, 'IdP requests per refresh')).toEqual(['1.00', '1.00', 'n/a']);
+  });
+
+  it('shows throughput per mode as a median ratio with its confidence interval, the rate and the CPU ratio', () => {
+    expect(row(table, 'throughput vs static, pipelined')).toEqual([
+      '0.981 [0.975–0.990] (50,000/s, CPU ×1.010)',
+      '0.960 [0.950–0.970] (50,000/s, CPU ×1.010)',
+      '1 (50,000/s)',
+    ]);
+    expect(row(table, 'throughput vs static, unpipelined')[0]).toBe(
+      '0.981 [0.975–0.990] (20,000/s, CPU ×1.010)',
+    );
   });
 });

@@ -1,12 +1,16 @@
 // Benchmarks: ours vs node-redis' built-in streaming path with the same provider.
-// Usage: pnpm bench [--throughput-only | --heap-only]
+// Usage: pnpm bench [--throughput-only | --heap-only | --fanout-only] [--rounds N]
 import { startRedisServer } from '@authx/emulator';
 import { createClient } from 'redis';
-import { createRedisAuth, type RedisAuth, type StreamingProvider } from '../src';
+import { createRedisAuth, type StreamingProvider } from '../src';
 import { startTestGateway, type TestGateway } from '../test/support/gateway';
 import { JwtTokenProvider } from '../test/support/jwt-token-provider';
 import type { AnyClient as Client } from '../test/support/types';
 import { waitFor } from '../test/support/wait-for';
+import { CONTENDERS, type Contender, contenderClient, staticProvider } from './contenders';
+import { fanoutDirectRows } from './fanout-direct';
+import { median } from './stats';
+import { throughputRows } from './throughput';
 
 type Mode = 'ours' | 'built-in';
 
@@ -65,78 +69,6 @@ async function authsPerRefreshAfterKills(gw: TestGateway, mode: Mode, kills: num
   return after - before;
 }
 
-type Contender = 'bound' | 'static' | 'built-in';
-
-function staticProvider(password: string): StreamingProvider {
-  return {
-    type: 'streaming-credentials-provider',
-    subscribe: async () => [{ password }, { dispose() {} }],
-    onReAuthenticationError() {},
-  };
-}
-
-/** A client of `contender`: bound to a RedisAuth, static password, or node-redis' own streaming path. */
-function contenderClient(url: string, contender: Contender, password: string, auth: RedisAuth): Client {
-  if (contender === 'static') return createClient({ url, RESP: 2, password }) as Client;
-  if (contender === 'built-in') {
-    return createClient({ url, RESP: 2, credentialsProvider: staticProvider(password) as never }) as Client;
-  }
-  return auth.bind(createClient({ url, RESP: 2 }) as Client);
-}
-
-/** Pipelined SET/GET throughput (ops/s): batches of 200 (100 SET + 100 GET), as the comparison bench. */
-async function throughput(client: Client, durationMs: number): Promise<number> {
-  let ops = 0;
-  const started = performance.now();
-  const end = started + durationMs;
-  while (performance.now() < end) {
-    const batch: Promise<unknown>[] = [];
-    for (let i = 0; i < 200; i++)
-      batch.push(i % 2 === 0 ? client.set(`bench:${i}`, 'x') : client.get(`bench:${i - 1}`));
-    await Promise.all(batch);
-    ops += 200;
-  }
-  return ops / ((performance.now() - started) / 1000);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-/**
- * Steady-state throughput, one connection per contender on one password-protected redis-server:
- * rounds in rotating order; the ratio is the median over rounds of ops/s ÷ the static password's
- * in the same round (the machine drifts between rounds more than within one).
- */
-async function throughputRow(): Promise<string> {
-  const password = 'bench-password';
-  const server = await startRedisServer({ args: ['--requirepass', password] });
-  const auth = createRedisAuth(staticProvider(password));
-  const contenders: Contender[] = ['bound', 'static', 'built-in'];
-  const clients = new Map(contenders.map((c) => [c, contenderClient(server.url, c, password, auth)]));
-  for (const client of clients.values()) await client.connect();
-  for (const client of clients.values()) await throughput(client, 300);
-  const rounds = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
-  for (let round = 0; round < 8; round++) {
-    const shift = round % contenders.length;
-    const order = [...contenders.slice(shift), ...contenders.slice(0, shift)];
-    if (round % 2 === 1) order.reverse();
-    for (const c of order) rounds.get(c)?.push(await throughput(clients.get(c) as Client, 1000));
-  }
-  for (const client of clients.values()) client.destroy();
-  auth.dispose();
-  await server.stop();
-  const staticOps = rounds.get('static') as number[];
-  const cell = (c: Contender) => {
-    const ops = rounds.get(c) as number[];
-    const ratios = ops.map((o, i) => o / (staticOps[i] as number));
-    const spread = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-    return `${c} ${median(ops).toFixed(0)} ops/s (${median(ratios).toFixed(3)}, rounds ${spread})`;
-  };
-  return `steady-state SET/GET throughput (× static password): ${contenders.map(cell).join(' | ')}`;
-}
-
 /** heapUsed once repeated full collections no longer change it (needs --expose-gc). */
 async function settledHeapUsed(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -154,9 +86,10 @@ async function settledHeapUsed(): Promise<number> {
 
 /** Heap per connection (N open vs 0, after gc) of one contender: what the binding keeps per connection. */
 async function heapPerConnectionKiB(url: string, contender: Contender, password: string, n: number) {
-  const auth = createRedisAuth(staticProvider(password));
+  const credentials = { username: 'default', password };
+  const auth = createRedisAuth(staticProvider(credentials));
   const make = () => {
-    const client = contenderClient(url, contender, password, auth);
+    const client = contenderClient(url, contender, credentials, auth);
     client.on('error', () => {});
     return client;
   };
@@ -178,7 +111,7 @@ async function heapRow(): Promise<string> {
   const password = 'bench-password';
   const server = await startRedisServer({ args: ['--requirepass', password, '--maxclients', '10000'] });
   const cells: string[] = [];
-  for (const contender of ['bound', 'static', 'built-in'] as const) {
+  for (const contender of CONTENDERS) {
     const kib = await heapPerConnectionKiB(server.url, contender, password, 1000);
     cells.push(`${contender} ${kib.toFixed(2)} KiB`);
   }
@@ -186,8 +119,27 @@ async function heapRow(): Promise<string> {
   return `heap per connection (1000 vs 0, after gc): ${cells.join(' | ')}`;
 }
 
+function roundsArg(fallback: number): number {
+  const at = process.argv.indexOf('--rounds');
+  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error('--rounds takes a positive integer');
+  return value;
+}
+
+async function throughputBothRows(): Promise<string[]> {
+  const rounds = roundsArg(400);
+  return [await throughputRows('pipelined', rounds), await throughputRows('unpipelined', rounds)];
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--throughput-only')) return throughputRow().then((row) => console.log(row));
+  if (process.argv.includes('--throughput-only')) {
+    for (const row of await throughputBothRows()) console.log(row);
+    return;
+  }
+  if (process.argv.includes('--fanout-only')) {
+    for (const row of await fanoutDirectRows([100, 1000, 5000], roundsArg(5))) console.log(row);
+    return;
+  }
   if (process.argv.includes('--heap-only')) return heapRow().then((row) => console.log(row));
   const gw = await startTestGateway();
   const rows: string[] = [];
@@ -214,8 +166,9 @@ async function main(): Promise<void> {
   }
   await gw.stop();
 
+  rows.push(...(await fanoutDirectRows([100, 1000, 5000], 5)));
   rows.push(await heapRow());
-  rows.push(await throughputRow());
+  rows.push(...(await throughputBothRows()));
   for (const row of rows) console.log(row);
 }
 

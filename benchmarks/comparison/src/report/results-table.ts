@@ -1,5 +1,6 @@
-import { CONTENDER_LABELS, CONTENDERS, type ContenderId } from '../protocol';
+import { CONTENDER_LABELS, CONTENDERS, type ContenderId, type Pipelining } from '../protocol';
 import type { BenchResults } from '../run-benchmark';
+import { PIPELINING_MODES } from '../scenarios/throughput-scenario';
 import { fixed, integer, kib, ms } from './format';
 import { markdownTable } from './markdown-table';
 
@@ -11,7 +12,8 @@ export function resultsTable(results: BenchResults): string {
   const reconnect = (contender: ContenderId) => results.reconnect.find((r) => r.contender === contender);
   const fanout = (contender: ContenderId, connections: number) =>
     results.fanout.find((r) => r.contender === contender && r.connections === connections);
-  const throughput = (contender: ContenderId) => results.throughput.find((r) => r.contender === contender);
+  const throughput = (contender: ContenderId, mode: Pipelining) =>
+    results.throughput.find((r) => r.contender === contender && r.mode === mode);
   const tokenOnly =
     (cells: Cells): Cells =>
     (contender) =>
@@ -69,13 +71,17 @@ export function resultsTable(results: BenchResults): string {
       `floor, ${integer(n)} conns: ${integer(n)} PINGs at once → last reply`,
       (c) => ms(fanout(c, n)?.pingFloorMs),
     ]),
-    [
-      'throughput vs static (pipelined SET/GET)',
+    ...PIPELINING_MODES.map((mode): [string, Cells] => [
+      `throughput vs static, ${mode} SET/GET (median [95 % CI])`,
       (c) => {
-        const r = throughput(c);
-        return r ? `${fixed(r.ratioVsStatic, 2)} (${integer(r.opsPerSec)}/s)` : '–';
+        const r = throughput(c, mode);
+        if (!r) return '–';
+        const ratio = r.ratioVsStatic;
+        if (c === 'static') return `1 (${integer(r.opsPerSec)}/s)`;
+        const ci = `[${fixed(ratio.ciLow, 3)}–${fixed(ratio.ciHigh, 3)}]`;
+        return `${fixed(ratio.median, 3)} ${ci} (${integer(r.opsPerSec)}/s, CPU ×${fixed(r.cpuVsStatic.median, 3)})`;
       },
-    ],
+    ]),
     [
       'IdP requests per refresh',
       tokenOnly((c) => {

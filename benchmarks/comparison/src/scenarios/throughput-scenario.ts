@@ -1,28 +1,56 @@
-import { mean, median } from '../analysis/stats';
-import { type ContenderId, CONTENDERS, type ThroughputResult } from '../protocol';
+import { type MedianWithCi, median, medianWithCi } from '../analysis/stats';
+import { type ContenderId, CONTENDERS, type Pipelining, type ThroughputResult } from '../protocol';
 import type { RunPlan } from '../run-plan';
 import type { WorkerHandle } from '../worker-handle';
 
+export const PIPELINING_MODES: readonly Pipelining[] = ['pipelined', 'unpipelined'];
+
 export interface ThroughputFigures {
   readonly contender: ContenderId;
-  /** Mean over the rounds, commands per second. */
+  readonly mode: Pipelining;
+  /** Commands per second of the median slice. */
   readonly opsPerSec: number;
-  readonly perRoundOpsPerSec: readonly number[];
-  /** Median over the rounds of this contender's ops/s divided by the static token's in the same round. */
-  readonly ratioVsStatic: number;
+  /** Per round: the static token's slice time ÷ this contender's (1 for the static token). */
+  readonly ratioVsStatic: MedianWithCi;
+  /** Per round: this contender's worker CPU time ÷ the static token's for the same work. */
+  readonly cpuVsStatic: MedianWithCi;
+  readonly rounds: number;
   readonly failed: number;
 }
 
-/** Order of round `round`: rotated each round so no contender always goes first or last. */
+/** Order of round `round`: rotated each round and reversed every other, so no contender always goes first or last. */
 export function roundOrder<T>(items: readonly T[], round: number): T[] {
   const shift = round % items.length;
   const rotated = [...items.slice(shift), ...items.slice(0, shift)];
   return round % 2 === 1 ? rotated.reverse() : rotated;
 }
 
+/** Per-round ratios of paired slices, and the figures of each contender. */
+export function throughputFigures(
+  mode: Pipelining,
+  slices: ReadonlyMap<ContenderId, readonly ThroughputResult[]>,
+): ThroughputFigures[] {
+  const staticSlices = slices.get('static') ?? [];
+  return CONTENDERS.map((contender) => {
+    const own = slices.get(contender) ?? [];
+    return {
+      contender,
+      mode,
+      opsPerSec: median(own.map((s) => s.ops / (s.durationMs / 1000))),
+      ratioVsStatic: medianWithCi(own.map((s, round) => staticSlices[round]!.durationMs / s.durationMs)),
+      cpuVsStatic: medianWithCi(own.map((s, round) => s.cpuMs / staticSlices[round]!.cpuMs)),
+      rounds: own.length,
+      failed: own.reduce((sum, s) => sum + s.failed, 0),
+    };
+  });
+}
+
 /**
- * One connection per contender, all workers alive at once; each round measures every contender
- * for `throughputRoundMs` of pipelined SET/GET, one after another, in alternating order.
+ * Steady-state throughput by paired slices. One connection per contender, all workers alive; a
+ * round runs one slice of every contender back to back (a fixed number of SET/GET, 10–40 ms), in
+ * rotating order, and its ratio is the static token's slice time ÷ the contender's. Adjacent slices
+ * share the machine's state, so the drift that spread 1 s rounds by ±25 % cancels, and the median
+ * of hundreds of rounds has a confidence interval narrow enough to tell 0.98 from 1.
  */
 export async function throughputScenario(
   workers: ReadonlyMap<ContenderId, WorkerHandle>,
@@ -32,34 +60,25 @@ export async function throughputScenario(
   try {
     for (const worker of workers.values())
       await worker.request({ type: 'open', connections: 1, measureHeap: false });
-    const measure = (contender: ContenderId, durationMs: number) =>
-      workers.get(contender)!.request<ThroughputResult>({
-        type: 'throughput',
-        durationMs,
-        batch: plan.throughputBatch,
-      });
-    // Warm-up (JIT, connection buffers), not counted.
-    for (const contender of CONTENDERS) await measure(contender, 300);
-    const rounds = new Map<ContenderId, ThroughputResult[]>(CONTENDERS.map((contender) => [contender, []]));
-    for (let round = 0; round < plan.throughputRounds; round++) {
-      for (const contender of roundOrder(CONTENDERS, round)) {
-        rounds.get(contender)!.push(await measure(contender, plan.throughputRoundMs));
+    const figures: ThroughputFigures[] = [];
+    for (const mode of PIPELINING_MODES) {
+      const commands =
+        mode === 'pipelined' ? plan.throughputPipelinedCommands : plan.throughputUnpipelinedCommands;
+      const slice = (contender: ContenderId) =>
+        workers.get(contender)!.request<ThroughputResult>({
+          type: 'throughput',
+          slice: { mode, commands, batch: plan.throughputBatch },
+        });
+      // Warm-up (JIT, connection buffers), not counted.
+      for (let i = 0; i < 10; i++) for (const contender of CONTENDERS) await slice(contender);
+      const slices = new Map<ContenderId, ThroughputResult[]>(CONTENDERS.map((contender) => [contender, []]));
+      for (let round = 0; round < plan.throughputRounds; round++) {
+        for (const contender of roundOrder(CONTENDERS, round))
+          slices.get(contender)!.push(await slice(contender));
       }
+      figures.push(...throughputFigures(mode, slices));
     }
-    const opsPerSec = (results: readonly ThroughputResult[]) =>
-      results.map((r) => r.ops / (r.durationMs / 1000));
-    const staticPerRound = opsPerSec(rounds.get('static')!);
-    return CONTENDERS.map((contender) => {
-      const perRound = opsPerSec(rounds.get(contender)!);
-      return {
-        contender,
-        opsPerSec: mean(perRound),
-        perRoundOpsPerSec: perRound,
-        // Paired per round: a shared, busy machine drifts between rounds more than within one.
-        ratioVsStatic: median(perRound.map((ops, round) => ops / staticPerRound[round]!)),
-        failed: rounds.get(contender)!.reduce((sum, r) => sum + r.failed, 0),
-      };
-    });
+    return figures;
   } finally {
     await Promise.all([...workers.values()].map((worker) => worker.request({ type: 'end' })));
   }

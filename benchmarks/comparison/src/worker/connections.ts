@@ -1,4 +1,4 @@
-import type { OpenResult, PingFloorResult, ThroughputResult } from '../protocol';
+import type { OpenResult, PingFloorResult, ThroughputResult, ThroughputSliceRequest } from '../protocol';
 import type { BenchClient, ClientKit } from './client-kit';
 import { settledHeapUsed } from './gc';
 
@@ -60,25 +60,38 @@ export class OpenConnections {
     return { lastReplyMs: last - started, failed };
   }
 
-  /** Pipelined SET/GET on the first connection for `durationMs`: batches of `batch` commands. */
-  async throughput(durationMs: number, batch: number): Promise<ThroughputResult> {
+  /**
+   * One throughput slice on the first connection: `commands` SET/GET (alternating), pipelined in
+   * batches of `batch` or sent one at a time, each awaited before the next.
+   */
+  async throughput(slice: ThroughputSliceRequest): Promise<ThroughputResult> {
     const client = this.clients[0];
     if (!client) throw new Error('open a connection before measuring throughput');
     let ops = 0;
     let failed = 0;
+    const count = (outcome: PromiseSettledResult<unknown>) => {
+      if (outcome.status === 'fulfilled') ops++;
+      else failed++;
+    };
+    const command = (i: number) =>
+      i % 2 === 0 ? client.set(`bench:tp:${i}`, 'value') : client.get(`bench:tp:${i - 1}`);
     const started = performance.now();
-    const end = started + durationMs;
-    while (performance.now() < end) {
-      const commands: Promise<unknown>[] = [];
-      for (let i = 0; i < batch; i++) {
-        commands.push(i % 2 === 0 ? client.set(`bench:tp:${i}`, 'value') : client.get(`bench:tp:${i - 1}`));
+    const cpu = process.cpuUsage();
+    if (slice.mode === 'pipelined') {
+      for (let sent = 0; sent < slice.commands; sent += slice.batch) {
+        const batch = Array.from({ length: Math.min(slice.batch, slice.commands - sent) }, (_, i) =>
+          command(i),
+        );
+        for (const outcome of await Promise.allSettled(batch)) count(outcome);
       }
-      for (const outcome of await Promise.allSettled(commands)) {
-        if (outcome.status === 'fulfilled') ops++;
-        else failed++;
+    } else {
+      for (let i = 0; i < slice.commands; i++) {
+        count((await Promise.allSettled([command(i)]))[0] as PromiseSettledResult<unknown>);
       }
     }
-    return { ops, failed, durationMs: performance.now() - started };
+    const durationMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { ops, failed, durationMs, cpuMs: (used.user + used.system) / 1000 };
   }
 
   close(): void {

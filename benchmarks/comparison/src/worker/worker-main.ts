@@ -62,7 +62,7 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       }
       return authTrace.stop();
     case 'throughput':
-      return current().connections.throughput(request.durationMs, request.batch);
+      return current().connections.throughput(request.slice);
     case 'shutdown':
       endScenario();
       // Exit explicitly: a leaked timer or socket must not keep the worker alive.
