@@ -68,7 +68,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
   readonly #source: CredentialsSource;
   readonly #targets = new Map<object, BoundTarget>();
   readonly #connections = new Set<TrackedConnection>();
-  readonly #counters = { client: 0, pool: 0, cluster: 0 };
+  readonly #counters = { client: 0, pool: 0, cluster: 0, poolOptions: 0 };
   readonly #host: TargetHost;
   readonly #guard: TransportGuard;
   // Bound standalone clients, held weakly: a closed client the application dropped is never kept
@@ -180,6 +180,46 @@ export class RedisAuth implements AsyncCredentialsProvider {
     this.#targets.set(target, bound);
     bound.sweep();
     return target;
+  }
+
+  /**
+   * Client options for `createClientPool()`: `options` with a credentials provider of this binding
+   * that checks the transport policy against these options' destination before every handshake of
+   * the pool's connections. node-redis does not say which pooled client asks for credentials, so a
+   * pool created with `credentialsProvider: auth` has its first connections checked only once
+   * they serve a task; with these options every one is checked before its first AUTH.
+   *
+   * ```ts
+   * const pool = auth.bind(createClientPool(auth.poolOptions({ url }), { minimum: 4 }));
+   * ```
+   */
+  poolOptions<O extends object>(
+    options: O,
+    bindOptions: BindOptions = {},
+  ): O & { credentialsProvider: AsyncCredentialsProvider } {
+    if (this.#disposed) throw new BindingDisposedError();
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError('options', 'node-redis client options (an object)', options);
+    }
+    if (typeof bindOptions !== 'object' || bindOptions === null) {
+      throw new InvalidOptionError('bindOptions', 'an object', bindOptions);
+    }
+    if (bindOptions.label !== undefined && typeof bindOptions.label !== 'string') {
+      throw new InvalidOptionError('label', 'a string', bindOptions.label);
+    }
+    const prefix = this.#options.label === '' ? '' : `${this.#options.label}/`;
+    const label = prefix + (bindOptions.label ?? `pool-options#${++this.#counters.poolOptions}`);
+    // Read once: the pool keeps this very object and builds every client from it.
+    const destination = destinationOf(options as ClientOptionsShape);
+    const provider: AsyncCredentialsProvider = {
+      type: 'async-credentials-provider',
+      credentials: async () => {
+        if (this.#disposed) throw new BindingDisposedError();
+        this.#guard.check(destination, label);
+        return this.#unattributedCredentials();
+      },
+    };
+    return { ...options, credentialsProvider: provider };
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   startRedisClusterGateway,
 } from '@authx/emulator';
 import type { BasicAuth } from '@authx/token-core';
-import { createClient, createCluster } from 'redis';
+import { createClient, createClientPool, createCluster } from 'redis';
 import {
   bindCredentials,
   createRedisAuth,
@@ -215,6 +215,70 @@ describe('RedisAuth › secure by default (transport)', () => {
       expect(text).toContain(FAKE_HOST);
       expect(text).not.toContain(token);
     }
+  });
+
+  it('checks every connection of a pool made with auth.poolOptions() before its first AUTH, then works once fixed', async () => {
+    auth = createRedisAuth(provider);
+    const refused = refusals(auth);
+    const logBefore = gw.gateway.authLog().length;
+    const pool = createClientPool(
+      auth.poolOptions({
+        socket: {
+          host: FAKE_HOST,
+          port: gw.gateway.port,
+          lookup: toLoopback,
+          reconnectStrategy: false as const,
+        },
+        maintNotifications: 'disabled' as const,
+      }),
+      { minimum: 3 },
+    );
+    pool.on('error', () => {});
+    auth.bind(pool);
+    await expect(pool.connect()).rejects.toMatchObject({ code: RedisAuthErrorCode.INSECURE_TRANSPORT });
+    // Every one of the pool's first connections was refused: none reached the server, no token was minted.
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.every((r) => r.connection === 'pool-options#1' && r.host === FAKE_HOST)).toBe(true);
+    expect(gw.gateway.authLog().length).toBe(logBefore);
+    expect(provider.tokensIssued).toBe(0);
+    pool.destroy();
+
+    // Fixed: a loopback address; the pool's first connections authenticate through the binding.
+    const fixed = createClientPool(
+      auth.poolOptions({ socket: { host: '127.0.0.1', port: gw.gateway.port } }),
+      {
+        minimum: 3,
+      },
+    );
+    auth.bind(fixed);
+    try {
+      await fixed.connect();
+      expect(await fixed.ping()).toBe('PONG');
+      const entries = gw.gateway.authLog().slice(logBefore);
+      expect(entries.length).toBeGreaterThanOrEqual(3);
+      expect(entries.every((entry) => entry.ok)).toBe(true);
+    } finally {
+      fixed.destroy();
+    }
+  });
+
+  it('poolOptions() refuses what is not client options, and a disposed binding', () => {
+    auth = createRedisAuth(provider);
+    expect(() => auth?.poolOptions(null as never)).toThrow(expect.objectContaining({ option: 'options' }));
+    expect(() => auth?.poolOptions({}, { label: 7 } as never)).toThrow(
+      expect.objectContaining({ option: 'label' }),
+    );
+    const options = { url: 'redis://127.0.0.1:1' };
+    const pooled = auth.poolOptions(options);
+    expect(pooled).toMatchObject({
+      url: options.url,
+      credentialsProvider: { type: 'async-credentials-provider' },
+    });
+    expect(options).not.toHaveProperty('credentialsProvider');
+    auth.dispose();
+    expect(() => auth?.poolOptions({})).toThrow(
+      expect.objectContaining({ code: RedisAuthErrorCode.BINDING_DISPOSED }),
+    );
   });
 
   describe('construction', () => {
