@@ -116,6 +116,8 @@ export class TrackedConnection {
   #blockingSeq = 0;
   #lastDeferral = '';
   #authCount = 0;
+  /** A monitor connection is reconnecting to take new credentials (see `#reconnectMonitor`). */
+  #monitorReconnecting = false;
   #duplicates = 0;
   #dormant = false;
   #stopListeners: Array<() => void> = [];
@@ -143,7 +145,7 @@ export class TrackedConnection {
     const generation = host.source.usable();
     if (generation) this.applyCredentials(generation);
     const status = client.status;
-    if (status === 'ready') this.#feed({ type: 'ready' });
+    if (isServing(status)) this.#feed({ type: 'ready' });
     else if (status === 'connect') this.#feed({ type: 'connect' });
     else if (status === 'end' || status === 'wait') this.#dormant = true;
   }
@@ -206,7 +208,7 @@ export class TrackedConnection {
 
   /** Brings the connection onto the newest valid credentials if it is not already (idempotent). */
   sync(): void {
-    if (this.#state.kind === 'stopped' || this.client.status !== 'ready') return;
+    if (this.#state.kind === 'stopped' || !isServing(this.client.status)) return;
     const usable = this.#host.source.usable();
     if (!usable) {
       this.#host.source.activate();
@@ -423,6 +425,7 @@ export class TrackedConnection {
         this.#reportFailure(next.target, undefined, 1);
         return;
       case 'closed':
+        if (this.#monitorReconnecting) return;
         if (previous.kind === 'authenticating' || previous.kind === 'rotating') {
           this.#defer(previous.target, 'reconnecting');
         }
@@ -464,6 +467,10 @@ export class TrackedConnection {
     if (!usable || usable.generation !== target) {
       // Between the sync and now the credentials changed or expired: decide again.
       this.#feed({ type: 'auth-failed', refused: false });
+      return;
+    }
+    if (this.client.status === 'monitoring') {
+      this.#reconnectMonitor();
       return;
     }
     const blocking = this.#blockingUntilMs;
@@ -514,13 +521,33 @@ export class TrackedConnection {
         if (settled) return;
         settled = true;
         // The socket went away: its reconnect handshake takes the newest credentials.
-        if (self.status !== 'ready') {
+        if (!isServing(self.status)) {
           this.#feed({ type: 'disconnected' });
           return;
         }
         const refused = isCredentialsRefusal(cause);
         this.#lastError = new ReauthenticationError(this.label, { cause, isRetryable: !refused });
         this.#feed({ type: 'auth-failed', refused });
+      },
+    );
+  }
+
+  /**
+   * A monitor connection takes the new credentials by reconnecting at once: ioredis queues every
+   * command of a connection in `monitoring` status (AUTH included, though Redis accepts it there)
+   * until it reconnects, so an AUTH would only be sent after the server evicted the connection.
+   * The reconnect handshake carries the newest credentials and ioredis issues MONITOR again; the
+   * feed misses what runs during the reconnect (milliseconds) instead of being cut at expiry.
+   */
+  #reconnectMonitor(): void {
+    this.#monitorReconnecting = true;
+    reconnectNow(this.client).then(
+      () => {
+        this.#monitorReconnecting = false;
+      },
+      () => {
+        // Closed meanwhile (quit / disconnect): the close listeners have settled the state.
+        this.#monitorReconnecting = false;
       },
     );
   }
@@ -803,4 +830,12 @@ function reconnectNow(redis: RedisShape): Promise<void> {
       reject(error);
     }
   });
+}
+
+/**
+ * The connection serves commands: `ready`, or `monitoring` (a `monitor()` connection, which ioredis
+ * moves on from `ready`; it is re-authenticated by a reconnect, see `#reconnectMonitor`).
+ */
+function isServing(status: string): boolean {
+  return status === 'ready' || status === 'monitoring';
 }
