@@ -55,7 +55,22 @@ export class ClientHooks implements AsyncCredentialsProvider {
     sendCommand: unknown;
     duplicate: unknown;
     _executePipeline: unknown;
-  } = { sendCommand: undefined, duplicate: undefined, _executePipeline: undefined };
+    MONITOR: unknown;
+    monitor: unknown;
+    reset: unknown;
+  } = {
+    sendCommand: undefined,
+    duplicate: undefined,
+    _executePipeline: undefined,
+    MONITOR: undefined,
+    monitor: undefined,
+    reset: undefined,
+  };
+  /**
+   * The client is in monitor mode (`client.monitor()` succeeded, no `reset()` since; node-redis
+   * issues MONITOR again on every reconnect): it takes new credentials by reconnecting.
+   */
+  monitoring = false;
   #originalProvider: unknown;
   #swapped = false;
 

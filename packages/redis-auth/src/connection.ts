@@ -61,7 +61,14 @@ type ExecutePipeline = (
   commands: ReadonlyArray<{ args: RedisArgs }>,
   ...rest: unknown[]
 ) => Promise<unknown>;
-const WRAPPED_METHODS = ['sendCommand', 'duplicate', '_executePipeline'] as const;
+const WRAPPED_METHODS = [
+  'sendCommand',
+  'duplicate',
+  '_executePipeline',
+  'MONITOR',
+  'monitor',
+  'reset',
+] as const;
 type WrappedMethod = (typeof WRAPPED_METHODS)[number];
 
 type HookedClient = ClientShape & {
@@ -311,6 +318,10 @@ export class TrackedConnection implements ClientObserver {
       this.#feed({ type: 'auth-failed', refused: false });
       return;
     }
+    if (this.#hooks.monitoring) {
+      this.#reconnectMonitor();
+      return;
+    }
     const blocking = this.#blockingUntilMs;
     const blocked = blocking !== undefined && blocking.size > 0;
     if (blocked) {
@@ -360,6 +371,37 @@ export class TrackedConnection implements ClientObserver {
         this.#feed({ type: 'auth-failed', refused });
       },
     );
+  }
+
+  static #enterMonitor(self: unknown, name: 'MONITOR' | 'monitor', args: unknown[]): Promise<unknown> {
+    const hooks = ClientHooks.of(self as ClientShape);
+    const original = hooks.originals[name] as (...a: unknown[]) => Promise<unknown>;
+    return original.apply(self, args).then((value) => {
+      hooks.monitoring = true;
+      return value;
+    });
+  }
+
+  /**
+   * A client in monitor mode takes new credentials by reconnecting at once: node-redis passes every
+   * reply of a monitoring connection to the monitor callback, so an AUTH sent there would never be
+   * answered (and the server would evict the connection at expiry). The reconnect handshake asks the
+   * binding for the newest credentials and node-redis issues MONITOR again; the feed misses what runs
+   * during the reconnect (milliseconds). The application sees `end` → `connect` → `ready`.
+   */
+  #reconnectMonitor(): void {
+    const hooks = this.#hooks;
+    const self = this.#self;
+    hooks.selfDestroying = true;
+    try {
+      destroyQuietly(self);
+    } finally {
+      hooks.selfDestroying = false;
+    }
+    self.connect().catch(() => {
+      // connect() gave up (reconnect strategy) or the client was closed meanwhile.
+      if (this.#state.kind === 'authenticating') this.#feed({ type: 'disconnected' });
+    });
   }
 
   #rotate(target: number): void {
@@ -492,6 +534,23 @@ export class TrackedConnection implements ClientObserver {
   // through the client's hooks (node-redis calls them on the client or a proxy of it, whose
   // `_self` is the client). They stay correct for whichever connection tracks the client later.
   static readonly #wrappers: Readonly<Record<WrappedMethod, unknown>> = {
+    // Monitor mode: node-redis hands every reply to the monitor callback, so an AUTH would never
+    // be answered; the connection is re-authenticated by a reconnect instead (see #reconnectMonitor).
+    MONITOR: function MONITOR(this: unknown, ...args: unknown[]) {
+      return TrackedConnection.#enterMonitor(this, 'MONITOR', args);
+    },
+    monitor: function monitor(this: unknown, ...args: unknown[]) {
+      return TrackedConnection.#enterMonitor(this, 'monitor', args);
+    },
+    reset: function reset(this: unknown, ...args: unknown[]) {
+      const hooks = ClientHooks.of(this as ClientShape);
+      return (hooks.originals.reset as (...a: unknown[]) => Promise<unknown>)
+        .apply(this, args)
+        .then((value) => {
+          hooks.monitoring = false;
+          return value;
+        });
+    },
     sendCommand: function sendCommand(this: unknown, args: RedisArgs, commandOptions?: object) {
       const hooks = ClientHooks.of(this as ClientShape);
       const promise = (hooks.originals.sendCommand as SendCommand).call(this, args, commandOptions);
