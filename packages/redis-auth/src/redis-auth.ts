@@ -74,6 +74,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
   // Bound standalone clients, held weakly: a closed client the application dropped is never kept
   // alive by the binding, and dispose() can still unbind the ones that live on, closed.
   readonly #boundClients = new Set<WeakRef<ClientHooks>>();
+  // Entries of dropped or unbound clients are pruned once the set has doubled since the last
+  // pruning: amortized O(1) per bind (pruning on every bind made binding N clients O(N²)).
+  #pruneBoundClientsAt = 64;
   #releaseScheduled = false;
   #disposed = false;
 
@@ -311,9 +314,12 @@ export class RedisAuth implements AsyncCredentialsProvider {
   }
 
   #bindClient(hooks: ClientHooks, label: string): void {
-    for (const ref of this.#boundClients) {
-      const bound = ref.deref();
-      if (!bound || bound.binding !== this) this.#boundClients.delete(ref);
+    if (this.#boundClients.size >= this.#pruneBoundClientsAt) {
+      for (const ref of this.#boundClients) {
+        const bound = ref.deref();
+        if (!bound || bound.binding !== this) this.#boundClients.delete(ref);
+      }
+      this.#pruneBoundClientsAt = Math.max(64, 2 * this.#boundClients.size);
     }
     this.#boundClients.add(new WeakRef(hooks));
     hooks.binding = this;

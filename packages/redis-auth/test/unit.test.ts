@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { createClient } from 'redis';
 import { InvalidOptionError } from '@authx/token-core';
 import {
   blockingTimeoutMs,
@@ -147,5 +148,28 @@ describe('secrets', () => {
     expect(CredentialsProviderError.isInstance(providerError)).toBe(true);
     auth.dispose();
     await expect(auth.credentials()).rejects.toMatchObject({ code: 'BINDING_DISPOSED' });
+  });
+});
+
+describe('bound standalone clients', () => {
+  it('dispose() unbinds every client still bound after many binds and unbinds (pruning keeps the live ones)', () => {
+    const auth = createRedisAuth(new StaticProvider());
+    const clients = Array.from({ length: 300 }, () => createClient({ url: 'redis://127.0.0.1:1' }));
+    const original = clients.map((client) => client.options?.credentialsProvider);
+    for (const client of clients) auth.bind(client);
+    // Unbind two of every three: the set of bound clients is pruned along the way.
+    clients.forEach((client, i) => {
+      if (i % 3 !== 0) auth.unbind(client);
+    });
+    const more = Array.from({ length: 200 }, () => auth.bind(createClient({ url: 'redis://127.0.0.1:1' })));
+    auth.dispose();
+    // Every client is back to its own options: none still carries the binding's provider.
+    for (const [i, client] of clients.entries())
+      expect(client.options?.credentialsProvider).toBe(original[i]);
+    for (const client of more) expect(client.options?.credentialsProvider).toBeUndefined();
+    // And can be bound to another binding (it is not held by the disposed one).
+    const other = createRedisAuth(new StaticProvider());
+    for (const client of [...clients, ...more]) expect(other.bind(client)).toBe(client);
+    other.dispose();
   });
 });
