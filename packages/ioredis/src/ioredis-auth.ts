@@ -64,6 +64,10 @@ export class IoredisAuth {
   // weakly, so a client the application dropped is never kept alive by the binding.
   readonly #open = new Set<TrackedConnection>();
   readonly #standalone = new Set<WeakRef<TrackedConnection>>();
+  // The same connections, for an O(1) membership test; the set above is pruned of stopped or
+  // dropped ones once it has doubled since the last pruning (amortized O(1) per bind).
+  readonly #standaloneMembers = new WeakSet<TrackedConnection>();
+  #pruneStandaloneAt = 64;
   readonly #counters = { redis: 0, cluster: 0 };
   readonly #host: ConnectionHost;
   readonly #guard: TransportGuard;
@@ -237,7 +241,7 @@ export class IoredisAuth {
 
   #owns(connection: TrackedConnection): boolean {
     if (this.#open.has(connection)) return true;
-    for (const ref of this.#standalone) if (ref.deref() === connection) return true;
+    if (this.#standaloneMembers.has(connection) && !connection.isStopped) return true;
     for (const cluster of this.#clusters.values()) {
       for (const known of cluster.connections()) if (known === connection) return true;
     }
@@ -245,14 +249,18 @@ export class IoredisAuth {
   }
 
   #bindRedis(redis: RedisShape, label: string): TrackedConnection {
-    for (const ref of this.#standalone) {
-      const known = ref.deref();
-      if (!known || known.isStopped) this.#standalone.delete(ref);
+    if (this.#standalone.size >= this.#pruneStandaloneAt) {
+      for (const ref of this.#standalone) {
+        const known = ref.deref();
+        if (!known || known.isStopped) this.#standalone.delete(ref);
+      }
+      this.#pruneStandaloneAt = Math.max(64, 2 * this.#standalone.size);
     }
     const connection = this.#track(
       new TrackedConnection(this.#host, redis, label, { persistent: true, bindDuplicates: true }),
     );
     this.#standalone.add(new WeakRef(connection));
+    this.#standaloneMembers.add(connection);
     connection.onStop(() => this.#scheduleReleaseIfIdle());
     if (connection.isOpen) {
       this.#source.activate();

@@ -73,6 +73,22 @@ describe('IoredisAuth › bind', () => {
     expect(Object.hasOwn(redis, 'connect')).toBe(false);
   });
 
+  it('after many binds and unbinds, dispose() restores every client still bound and none is held', () => {
+    const auth = createIoredisAuth(new IdleProvider());
+    const clients = Array.from({ length: 300 }, () => auth.bind(new Redis({ lazyConnect: true })));
+    // Unbind two of every three (the set of bound clients is pruned along the way), then bind more.
+    for (const [i, redis] of clients.entries()) if (i % 3 !== 0) auth.unbind(redis);
+    const more = Array.from({ length: 200 }, () => auth.bind(new Redis({ lazyConnect: true })));
+    // An unbound client binds again; a bound one binds as once.
+    expect(auth.bind(clients[1] as Redis)).toBe(clients[1]);
+    expect(auth.bind(clients[0] as Redis)).toBe(clients[0]);
+    auth.dispose();
+    for (const redis of [...clients, ...more]) expect(Object.hasOwn(redis, 'connect')).toBe(false);
+    const other = createIoredisAuth(new IdleProvider());
+    for (const redis of [...clients, ...more]) expect(other.bind(redis)).toBe(redis);
+    other.dispose();
+  });
+
   it('restores a cluster it unbinds', () => {
     const auth = createIoredisAuth(new IdleProvider());
     const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
