@@ -107,16 +107,32 @@ async function heapPerConnectionKiB(url: string, contender: Contender, password:
   return (after - before) / n / 1024;
 }
 
-async function heapRow(): Promise<string> {
+/**
+ * Heap per connection of each contender (N open vs 0, after gc), in rounds of rotating order; the
+ * binding's own cost is bound − static of the same round (the heap drifts between rounds by more
+ * than the difference), reported as the median and the range over rounds.
+ */
+async function heapRow(rounds = 4, n = 2000): Promise<string> {
   const password = 'bench-password';
   const server = await startRedisServer({ args: ['--requirepass', password, '--maxclients', '10000'] });
-  const cells: string[] = [];
-  for (const contender of CONTENDERS) {
-    const kib = await heapPerConnectionKiB(server.url, contender, password, 1000);
-    cells.push(`${contender} ${kib.toFixed(2)} KiB`);
+  const perRound = new Map<Contender, number[]>(CONTENDERS.map((c) => [c, []]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const shift = round % CONTENDERS.length;
+      const order = [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)];
+      for (const contender of round % 2 === 1 ? order.reverse() : order) {
+        perRound.get(contender)?.push(await heapPerConnectionKiB(server.url, contender, password, n));
+      }
+    }
+  } finally {
+    await server.stop();
   }
-  await server.stop();
-  return `heap per connection (1000 vs 0, after gc): ${cells.join(' | ')}`;
+  const staticKiB = perRound.get('static') as number[];
+  const over = (c: Contender) =>
+    (perRound.get(c) as number[]).map((kib, i) => kib - (staticKiB[i] as number));
+  const range = (values: number[]) =>
+    `${median(values).toFixed(2)} KiB [${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}]`;
+  return `heap per connection (${n} vs 0, after gc, ${rounds} rounds): static ${median(staticKiB).toFixed(2)} KiB | over static: bound ${range(over('bound'))}, built-in ${range(over('built-in'))}`;
 }
 
 function roundsArg(fallback: number): number {

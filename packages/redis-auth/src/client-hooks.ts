@@ -55,17 +55,8 @@ export class ClientHooks implements AsyncCredentialsProvider {
     sendCommand: unknown;
     duplicate: unknown;
     _executePipeline: unknown;
-    MONITOR: unknown;
     monitor: unknown;
-    reset: unknown;
-  } = {
-    sendCommand: undefined,
-    duplicate: undefined,
-    _executePipeline: undefined,
-    MONITOR: undefined,
-    monitor: undefined,
-    reset: undefined,
-  };
+  } = { sendCommand: undefined, duplicate: undefined, _executePipeline: undefined, monitor: undefined };
   /**
    * The client is in monitor mode (`client.monitor()` succeeded, no `reset()` since; node-redis
    * issues MONITOR again on every reconnect): it takes new credentials by reconnecting.

@@ -61,14 +61,7 @@ type ExecutePipeline = (
   commands: ReadonlyArray<{ args: RedisArgs }>,
   ...rest: unknown[]
 ) => Promise<unknown>;
-const WRAPPED_METHODS = [
-  'sendCommand',
-  'duplicate',
-  '_executePipeline',
-  'MONITOR',
-  'monitor',
-  'reset',
-] as const;
+const WRAPPED_METHODS = ['sendCommand', 'duplicate', '_executePipeline', 'monitor'] as const;
 type WrappedMethod = (typeof WRAPPED_METHODS)[number];
 
 type HookedClient = ClientShape & {
@@ -233,6 +226,10 @@ export class TrackedConnection implements ClientObserver {
       this.#host.options.credentialsTimeoutMs ??
       (this.#self.options as { socket?: { connectTimeout?: number } } | undefined)?.socket?.connectTimeout ??
       5000;
+    // A handshake on a socket that did not just connect is node-redis' reset(): monitor mode ended.
+    if (this.#hooks.monitoring && this.#state.kind !== 'handshaking' && !this.#rotation) {
+      this.#hooks.monitoring = false;
+    }
     const generation = await this.#host.acquire(timeoutMs);
     this.#remember(generation);
     if (this.#rotation) this.#rotation.served = generation.generation;
@@ -371,15 +368,6 @@ export class TrackedConnection implements ClientObserver {
         this.#feed({ type: 'auth-failed', refused });
       },
     );
-  }
-
-  static #enterMonitor(self: unknown, name: 'MONITOR' | 'monitor', args: unknown[]): Promise<unknown> {
-    const hooks = ClientHooks.of(self as ClientShape);
-    const original = hooks.originals[name] as (...a: unknown[]) => Promise<unknown>;
-    return original.apply(self, args).then((value) => {
-      hooks.monitoring = true;
-      return value;
-    });
   }
 
   /**
@@ -534,22 +522,17 @@ export class TrackedConnection implements ClientObserver {
   // through the client's hooks (node-redis calls them on the client or a proxy of it, whose
   // `_self` is the client). They stay correct for whichever connection tracks the client later.
   static readonly #wrappers: Readonly<Record<WrappedMethod, unknown>> = {
-    // Monitor mode: node-redis hands every reply to the monitor callback, so an AUTH would never
-    // be answered; the connection is re-authenticated by a reconnect instead (see #reconnectMonitor).
-    MONITOR: function MONITOR(this: unknown, ...args: unknown[]) {
-      return TrackedConnection.#enterMonitor(this, 'MONITOR', args);
-    },
+    // Monitor mode: node-redis hands every reply of a monitoring connection to the monitor
+    // listener, so an AUTH would never be answered; the connection is re-authenticated by a
+    // reconnect instead (see #reconnectMonitor). `monitor` is an own property of every node-redis
+    // client already (`monitor = this.MONITOR`): replacing its value costs no heap per client.
     monitor: function monitor(this: unknown, ...args: unknown[]) {
-      return TrackedConnection.#enterMonitor(this, 'monitor', args);
-    },
-    reset: function reset(this: unknown, ...args: unknown[]) {
       const hooks = ClientHooks.of(this as ClientShape);
-      return (hooks.originals.reset as (...a: unknown[]) => Promise<unknown>)
-        .apply(this, args)
-        .then((value) => {
-          hooks.monitoring = false;
-          return value;
-        });
+      const original = hooks.originals.monitor as (...a: unknown[]) => Promise<unknown>;
+      return original.apply(this, args).then((value) => {
+        hooks.monitoring = true;
+        return value;
+      });
     },
     sendCommand: function sendCommand(this: unknown, args: RedisArgs, commandOptions?: object) {
       const hooks = ClientHooks.of(this as ClientShape);
@@ -645,6 +628,7 @@ export class TrackedConnection implements ClientObserver {
         return;
       case 'reset':
         this.#multi = undefined;
+        this.#hooks.monitoring = false;
         this.#feed({ type: 'identity-reset' });
         // RESET logs the connection in as `default`: AUTH again once it has been answered.
         promise.then(
