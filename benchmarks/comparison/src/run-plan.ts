@@ -23,6 +23,10 @@ export interface RunPlan {
   readonly throughputRoundMs: number;
   /** Commands per pipelined batch (half SET, half GET). */
   readonly throughputBatch: number;
+  /** Clients connecting at once in the cold-start scenario. */
+  readonly coldStartConnections: number;
+  /** Cold-start rounds (each contender cold and warm once per round, order alternating). */
+  readonly coldStartRounds: number;
 }
 
 export function runPlan(argv: readonly string[]): RunPlan {
@@ -44,5 +48,7 @@ export function runPlan(argv: readonly string[]): RunPlan {
     throughputRounds: quick ? 3 : 8,
     throughputRoundMs: quick ? 500 : 1000,
     throughputBatch: 200,
+    coldStartConnections: quick ? 100 : 1000,
+    coldStartRounds: quick ? 2 : 5,
   };
 }

@@ -1,6 +1,7 @@
 import { CONTENDER_LABELS, CONTENDERS, type ContenderId } from '../protocol';
 import type { BenchResults } from '../run-benchmark';
 import { fixed, integer, kib, ms } from './format';
+import { coldStartRows } from './cold-start-rows';
 import { markdownTable } from './markdown-table';
 
 type Cells = (contender: ContenderId) => string;
@@ -90,6 +91,9 @@ export function resultsTable(results: BenchResults): string {
   ];
   return markdownTable(
     ['figure', ...CONTENDERS.map((contender) => CONTENDER_LABELS[contender])],
-    rows.map(([title, cells]) => [title, ...CONTENDERS.map(cells)]),
+    [
+      ...rows.map(([title, cells]) => [title, ...CONTENDERS.map(cells)]),
+      ...coldStartRows(results.coldStart ?? [], results.plan.coldStartConnections),
+    ],
   );
 }
