@@ -7,6 +7,7 @@
 // without a rotation (what heap moves by without any credentials change).
 // Usage: pnpm bench:heap-rotations [--connections N] [--rotations R] [--reverse]
 import { startRedisServer } from '@authx/emulator';
+import type { BasicAuth, Disposable } from '@authx/token-core';
 import { createClient } from 'redis';
 import { createRedisAuth, type StreamingProvider } from '../src';
 import type { CredentialsListener } from '../src';
@@ -22,16 +23,12 @@ class RotatingProvider implements StreamingProvider {
   readonly #listeners = new Set<CredentialsListener>();
   #rotation = 0;
 
-  get subscribers(): number {
-    return this.#listeners.size;
-  }
-
-  async subscribe(listener: CredentialsListener) {
+  async subscribe(listener: CredentialsListener): Promise<[BasicAuth, Disposable]> {
     this.#listeners.add(listener);
     const dispose = () => {
       this.#listeners.delete(listener);
     };
-    return [this.#current(), { dispose, [Symbol.dispose]: dispose }] as const;
+    return [this.#current(), { dispose, [Symbol.dispose]: dispose }];
   }
 
   onReAuthenticationError(error: Error): void {
@@ -44,7 +41,7 @@ class RotatingProvider implements StreamingProvider {
     for (const listener of [...this.#listeners]) listener.onNext(credentials);
   }
 
-  #current() {
+  #current(): BasicAuth {
     return { username: USERNAME, password: `password-${this.#rotation}` };
   }
 }
