@@ -71,6 +71,18 @@ export interface PingFloorResult {
   readonly failed: number;
 }
 
+/** Reply to `cold-start`: a fresh provider, N clients calling connect() at once. */
+export interface ColdStartResult {
+  /** From the first connect() call to the last ready, in ms (worker clock). */
+  readonly connectAllMs: number;
+  readonly ready: number;
+  readonly failed: number;
+  readonly clientErrors: number;
+  /** Epoch ms of the first connect() call and of the last ready (to read the parent's logs by). */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+}
+
 /** How the throughput slices send their commands. */
 export type Pipelining = 'pipelined' | 'unpipelined';
 
@@ -110,7 +122,14 @@ export type WorkerRequest =
   | { readonly id: number; readonly type: 'ping-floor' }
   | { readonly id: number; readonly type: 'trace-auth'; readonly on: boolean }
   | { readonly id: number; readonly type: 'throughput'; readonly slice: ThroughputSliceRequest }
-  | { readonly id: number; readonly type: 'shutdown' };
+  | { readonly id: number; readonly type: 'shutdown' }
+  | {
+      readonly id: number;
+      readonly type: 'cold-start';
+      readonly connections: number;
+      /** Obtain the provider's first token before the connects. */
+      readonly warm: boolean;
+    };
 
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }

@@ -3,6 +3,7 @@ import { GatewayRecorder } from './gateway-recorder';
 import { CONTENDERS, type ContenderId } from './protocol';
 import type { RunPlan } from './run-plan';
 import type { WorkerHandle } from './worker-handle';
+import { type ColdStartFigures, coldStartScenario } from './scenarios/cold-start-scenario';
 import { type FanoutFigures, fanoutScenario } from './scenarios/fanout-scenario';
 import { type ReconnectFigures, reconnectScenario } from './scenarios/reconnect-scenario';
 import { type RotationFigures, rotationScenario } from './scenarios/rotation-scenario';
@@ -18,6 +19,8 @@ export interface BenchResults {
   readonly reconnect: readonly ReconnectFigures[];
   readonly fanout: readonly FanoutFigures[];
   readonly throughput: readonly ThroughputFigures[];
+  /** Absent in results written before the scenario existed. */
+  readonly coldStart?: readonly ColdStartFigures[];
 }
 
 /** Starts one worker per contender, in parallel; if one fails to start, the others are stopped. */
@@ -66,6 +69,15 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
     }
     log(`throughput, ${plan.throughputRounds} rounds of paired slices, pipelined and unpipelined`);
     const throughput = await throughputScenario(workers, plan);
+    log(
+      `cold start, ${plan.coldStartConnections} clients connecting at once, cold and warm: ${plan.coldStartRounds} rounds`,
+    );
+    const coldStart = await coldStartScenario(
+      recorder,
+      workers,
+      plan.coldStartConnections,
+      plan.coldStartRounds,
+    );
     return {
       startedAt: new Date(started).toISOString(),
       durationSec: (Date.now() - started) / 1000,
@@ -79,6 +91,7 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
       reconnect,
       fanout,
       throughput,
+      coldStart,
     };
   } finally {
     await Promise.all([...workers.values()].map((worker) => worker.stop()));

@@ -25,6 +25,10 @@ export interface RunPlan {
   readonly throughputUnpipelinedCommands: number;
   /** Commands per pipelined batch (half SET, half GET). */
   readonly throughputBatch: number;
+  /** Clients connecting at once in the cold-start scenario. */
+  readonly coldStartConnections: number;
+  /** Cold-start rounds (each contender cold and warm once per round, order alternating). */
+  readonly coldStartRounds: number;
 }
 
 export function runPlan(argv: readonly string[]): RunPlan {
@@ -47,5 +51,7 @@ export function runPlan(argv: readonly string[]): RunPlan {
     throughputPipelinedCommands: 1000,
     throughputUnpipelinedCommands: 200,
     throughputBatch: 200,
+    coldStartConnections: quick ? 100 : 1000,
+    coldStartRounds: quick ? 2 : 5,
   };
 }

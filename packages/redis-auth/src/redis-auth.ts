@@ -74,9 +74,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
   // Bound standalone clients, held weakly: a closed client the application dropped is never kept
   // alive by the binding, and dispose() can still unbind the ones that live on, closed.
   readonly #boundClients = new Set<WeakRef<ClientHooks>>();
-  // Entries of dropped or unbound clients are pruned once the set has doubled since the last
-  // pruning: amortized O(1) per bind (pruning on every bind made binding N clients O(N²)).
-  #pruneBoundClientsAt = 64;
+  // Collected or unbound entries are pruned once the set has doubled since the last pruning:
+  // amortised O(1) per bind (pruning on every bind made binding N clients cost O(N²)).
+  #pruneBoundClientsAt = MIN_PRUNE_SIZE;
   #releaseScheduled = false;
   #disposed = false;
 
@@ -319,7 +319,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
         const bound = ref.deref();
         if (!bound || bound.binding !== this) this.#boundClients.delete(ref);
       }
-      this.#pruneBoundClientsAt = Math.max(64, 2 * this.#boundClients.size);
+      this.#pruneBoundClientsAt = Math.max(MIN_PRUNE_SIZE, 2 * this.#boundClients.size);
     }
     this.#boundClients.add(new WeakRef(hooks));
     hooks.binding = this;
@@ -435,6 +435,9 @@ export class RedisAuth implements AsyncCredentialsProvider {
     this.#source.release();
   }
 }
+
+/** Below this many bound clients the binding does not prune its weak list of them. */
+const MIN_PRUNE_SIZE = 64;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

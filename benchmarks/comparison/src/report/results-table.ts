@@ -2,6 +2,7 @@ import { CONTENDER_LABELS, CONTENDERS, type ContenderId, type Pipelining } from 
 import type { BenchResults } from '../run-benchmark';
 import { PIPELINING_MODES } from '../scenarios/throughput-scenario';
 import { fixed, integer, kib, ms } from './format';
+import { coldStartRows } from './cold-start-rows';
 import { markdownTable } from './markdown-table';
 
 type Cells = (contender: ContenderId) => string;
@@ -96,6 +97,9 @@ export function resultsTable(results: BenchResults): string {
   ];
   return markdownTable(
     ['figure', ...CONTENDERS.map((contender) => CONTENDER_LABELS[contender])],
-    rows.map(([title, cells]) => [title, ...CONTENDERS.map(cells)]),
+    [
+      ...rows.map(([title, cells]) => [title, ...CONTENDERS.map(cells)]),
+      ...coldStartRows(results.coldStart ?? [], results.plan.coldStartConnections),
+    ],
   );
 }

@@ -13,8 +13,38 @@ export interface ClientKit {
   newClient(RESP: 2 | 3): BenchClient;
   /** authx only: calls `listener` on every `credentialsUpdated` of the binding (for the fan-out probe). */
   onCredentialsUpdated?(listener: () => void): void;
+  /**
+   * Token contenders: obtains the provider's first token by subscribing to it directly (held until
+   * `dispose`), so that clients connecting afterwards find a token (the cold-start scenario's "warm").
+   */
+  firstToken?(): Promise<void>;
   /** Stops the provider's refresh loop and releases the binding, so the next scenario starts clean. */
   dispose(): void;
+}
+
+type Subscribable = {
+  subscribe(listener: {
+    onNext(value: unknown): void;
+    onError(error: Error): void;
+  }): Promise<[unknown, { dispose(): void }]>;
+};
+
+/** `firstToken` and its release: a no-op subscription to `provider`, disposed by the returned `release`. */
+function firstTokenHolder(provider: Subscribable) {
+  let held: { dispose(): void } | undefined;
+  return {
+    firstToken: async () => {
+      const [, subscription] = await provider.subscribe({
+        onNext: () => undefined,
+        onError: () => undefined,
+      });
+      held = subscription;
+    },
+    release: () => {
+      held?.dispose();
+      held = undefined;
+    },
+  };
 }
 
 /**
@@ -47,12 +77,15 @@ export async function createClientKit(
         tokenManagerConfig: AUTHX_TOKEN_MANAGER_CONFIG,
       });
       const auth = createRedisAuth(provider);
+      const holder = firstTokenHolder(provider as unknown as Subscribable);
       return {
         newClient: (RESP) => auth.bind(make(RESP, {})),
         onCredentialsUpdated: (listener) => {
           auth.events.on('credentialsUpdated', listener);
         },
+        firstToken: holder.firstToken,
         dispose: () => {
+          holder.release();
           auth.dispose();
           provider.dispose();
         },
@@ -67,16 +100,20 @@ export async function createClientKit(
         userAssignedClientId: config.managedIdentityClientId,
         tokenManagerConfig: DEFAULT_TOKEN_MANAGER_CONFIG,
       });
+      const holder = firstTokenHolder(provider as unknown as Subscribable);
       return {
         newClient: (RESP) => make(RESP, { credentialsProvider: provider }),
+        firstToken: holder.firstToken,
         // @redis/entraid has no dispose, and its refresh loop outlives destroyed clients whose
         // listeners leaked on reconnect. Its token manager's start() stops a running loop and returns
         // a Disposable: start a no-op one and dispose it, so a stale loop cannot add IdP requests.
-        dispose: () =>
+        dispose: () => {
+          holder.release();
           provider
             .getTokenManager()
             .start({ onNext: () => undefined, onError: () => undefined }, 60_000)
-            .dispose(),
+            .dispose();
+        },
       };
     }
     case 'static': {

@@ -3,6 +3,7 @@
 import type { WorkerConfig, WorkerReply, WorkerRequest } from '../protocol';
 import { AuthTraceRecorder } from './auth-trace';
 import { type ClientKit, createClientKit } from './client-kit';
+import { coldStart } from './cold-start';
 import { OpenConnections } from './connections';
 import { ErrorTally } from './error-tally';
 import { rotationRun } from './rotation-run';
@@ -63,6 +64,11 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return authTrace.stop();
     case 'throughput':
       return current().connections.throughput(request.slice);
+    case 'cold-start':
+      if (!config) throw new Error('worker not initialised');
+      // Its own fresh provider, with nothing else open in the worker.
+      endScenario();
+      return coldStart(config, request.connections, request.warm);
     case 'shutdown':
       endScenario();
       // Exit explicitly: a leaked timer or socket must not keep the worker alive.

@@ -84,6 +84,9 @@ export type ConnectionFilter =
   | { readonly id?: number; readonly identity?: string }
   | ((connection: GatewayConnectionInfo) => boolean);
 
+/** Pending connections the gateway's listening socket queues (`listen(2)` backlog). */
+const LISTEN_BACKLOG = 4096;
+
 /** A running token-checking gateway in front of one redis-server. */
 export interface RedisGateway {
   readonly host: string;
@@ -257,7 +260,10 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     this.tls = tls !== undefined;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => {
+      // Node's default backlog (511) drops the SYNs of a burst beyond it — 1,000 clients connecting
+      // at once — and the kernel retries them only after a second; Redis' own default is 511 too,
+      // but a production cache sits behind a load balancer. The kernel caps this at somaxconn.
+      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });

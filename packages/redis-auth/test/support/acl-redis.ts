@@ -11,6 +11,10 @@ export interface AclRedis {
   readonly server: RedisServer;
   /** Creates or updates `username` with exactly `passwords` (full access). */
   setPasswords(username: string, ...passwords: string[]): Promise<void>;
+  /** Creates or updates `username` to accept any password (`nopass`; full access). */
+  allowAnyPassword(username: string): Promise<void>;
+  /** `AUTH` commands the server has executed (INFO commandstats; handshake HELLOs not counted). */
+  authCommands(): Promise<number>;
   /** Refused AUTH / HELLO AUTH for `username` since the last `resetLog()` (from ACL LOG). */
   authFailures(username: string): Promise<number>;
   resetLog(): Promise<void>;
@@ -39,6 +43,13 @@ export async function startAclRedis(): Promise<AclRedis> {
         '&*',
         '+@all',
       ]);
+    },
+    async allowAnyPassword(username) {
+      await admin.sendCommand(['ACL', 'SETUSER', username, 'reset', 'on', 'nopass', '~*', '&*', '+@all']);
+    },
+    async authCommands() {
+      const stats = String(await admin.sendCommand(['INFO', 'commandstats']));
+      return Number(/^cmdstat_auth:calls=(\d+)/m.exec(stats)?.[1] ?? 0);
     },
     async authFailures(username) {
       const entries = (await admin.sendCommand(['ACL', 'LOG', '1000'])) as unknown[][];
