@@ -105,9 +105,10 @@ describe('ElastiCache IAM through @authx/ioredis while the AWS credentials rotat
       expect(failed).toBe(0);
       expect(ok).toBeGreaterThan(CONNECTIONS * 50);
       expect(killed).toBe(CONNECTIONS);
-      // The credentials rotated at least 3 times during the run, and the tokens followed them.
+      // The credentials rotated at least 3 times during the run, and the tokens followed them
+      // (the SDK fetches the next set in the background: the last one fetched may sign nothing).
       expect(stack.endpoint.issued - issuedBefore).toBeGreaterThanOrEqual(3);
-      expect(keys.size).toBeGreaterThanOrEqual(4);
+      expect(keys.size).toBeGreaterThanOrEqual(3);
       expect(signed.filter((s) => !s.keyOutlivesToken)).toEqual([]);
       // The gateway refuses a token whose signing credentials expired: none was sent.
       expect(stats.authFailed).toBe(0);
