@@ -1,15 +1,7 @@
 import { startGoogleMetadataServer, startServiceGateway } from '@authx/emulator';
-import { createMemorystoreIamProvider } from '@authx/gcp';
+import { createMemorystoreIamProvider, createReconnectBackoff } from '@authx/gcp';
 import { bindCredentials } from '@authx/redis-auth';
-import {
-  allMet,
-  closeClient,
-  durationSec,
-  logReauths,
-  reconnectStrategy,
-  runMain,
-  runTraffic,
-} from '@example/kit';
+import { allMet, closeClient, durationSec, logReauths, runMain, runTraffic } from '@example/kit';
 import { GoogleAuth } from 'google-auth-library';
 import { createClient } from 'redis';
 
@@ -28,10 +20,15 @@ async function main(): Promise<boolean> {
     url = process.env.REDIS_URL as string;
   } else {
     // The emulated Google: a metadata server (GCE_METADATA_HOST) issuing 4-second tokens, and a
-    // Memorystore instance that accepts only unexpired tokens it issued.
+    // Memorystore instance that accepts only unexpired tokens it issued and, like Memorystore with
+    // IAM authentication, limits the rate of new connections (here 50 per second).
     const metadata = await startGoogleMetadataServer({ tokenLifetimeMs: 4000, renewBeforeExpiryMs: 1500 });
     Object.assign(process.env, metadata.env);
-    const memorystore = await startServiceGateway({ profile: 'memorystore', tokens: metadata });
+    const memorystore = await startServiceGateway({
+      profile: 'memorystore',
+      tokens: metadata,
+      maxNewConnectionsPerSecond: 50,
+    });
     stops.push(
       () => memorystore.stop(),
       () => metadata.stop(),
@@ -56,7 +53,12 @@ async function main(): Promise<boolean> {
     console.log(`token request failed: ${(error as Error).message}`),
   );
 
-  const client = createClient({ url, socket: { reconnectStrategy } });
+  // Memorystore rate-limits new IAM connections: reconnects spread with full jitter (0–1 s, doubling
+  // to 5 s) rather than all at once. Token refreshes open no connection (AUTH in place).
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: createReconnectBackoff().reconnectStrategy },
+  });
   client.on('error', (error: Error) => console.log(`client error: ${error.message}`));
   const binding = bindCredentials(client, provider);
   const reauths = logReauths(binding, { credentials: 'token' });

@@ -57,6 +57,16 @@ export interface MemorystoreGatewayOptions extends CloudGatewayCommonOptions {
   readonly profile: 'memorystore';
   /** Which access tokens exist: e.g. a `GoogleMetadataServer`'s `lookup`. Required. */
   readonly tokens: { lookup(accessToken: string): IssuedGoogleToken | undefined };
+  /**
+   * Memorystore limits the rate of new connections when IAM authentication is on (every new
+   * connection is checked with IAM). At most this many new connections are accepted in any 1-second
+   * window; the ones beyond it read `-ERR max new connections per second reached, try again later`
+   * and are closed, as redis-server does at `maxclients` (event `connectionRateLimited`,
+   * `stats().connectionsRateLimited`). Google documents the limit but publishes neither its value
+   * nor how a refused connection is answered, so this is an integer you choose (≥ 1) to see how
+   * your clients behave in a reconnect storm. Default: unset, no limit.
+   */
+  readonly maxNewConnectionsPerSecond?: number;
 }
 
 export type ServiceGatewayOptions =
@@ -92,7 +102,7 @@ function positiveMs(option: string, value: unknown, fallback: number): number {
  *   authenticated connections closed after `maxConnectionAgeMs` (12 h) unless re-authenticated
  *   (eviction reason `max-age`); AUTH inside MULTI refused;
  * - `memorystore`: Google access tokens (user `default`) checked only at AUTH; connections never
- *   closed for expiry.
+ *   closed for expiry; optionally a limit on new connections per second (`maxNewConnectionsPerSecond`).
  */
 export async function startServiceGateway(options: ServiceGatewayOptions): Promise<RedisGateway> {
   if (options === null || typeof options !== 'object') {
@@ -121,8 +131,18 @@ export async function startServiceGateway(options: ServiceGatewayOptions): Promi
         'an object with lookup(accessToken), e.g. a GoogleMetadataServer',
       );
     }
+    const rate = options.maxNewConnectionsPerSecond;
+    if (rate !== undefined && !(Number.isInteger(rate) && rate >= 1 && rate <= 1_000_000)) {
+      throw new GatewayOptionError(
+        'maxNewConnectionsPerSecond',
+        'an integer from 1 to 1000000 (unset: no limit)',
+      );
+    }
     const lookup = options.tokens.lookup.bind(options.tokens);
-    return createRedisGateway(base, { validator: createGoogleAccessTokenVerifier({ lookup, now }) });
+    return createRedisGateway(base, {
+      validator: createGoogleAccessTokenVerifier({ lookup, now }),
+      maxNewConnectionsPerSecond: rate,
+    });
   }
   if (options.profile !== 'elasticache' && options.profile !== 'memorydb') {
     throw new GatewayOptionError('profile', "'azure', 'elasticache', 'memorydb' or 'memorystore'");

@@ -12,3 +12,9 @@ export {
   FALLBACK_TOKEN_LIFETIME_MS,
   MemorystoreIdentityProvider,
 } from './memorystore-identity-provider';
+export {
+  createReconnectBackoff,
+  DEFAULT_RECONNECT_BACKOFF,
+  type ReconnectBackoff,
+  type ReconnectBackoffOptions,
+} from './reconnect-backoff';

@@ -40,6 +40,14 @@ export interface MemorystoreIamProviderOptions {
  * password of the default user.
  */
 export class MemorystoreCredentialsProvider extends StreamingCredentialsProvider<string> {
+  /**
+   * Memorystore checks a token only when a connection authenticates, and never closes an
+   * authenticated connection when its token expires: `@authx/redis-auth` and `@authx/ioredis` then
+   * leave RESP2 subscribers on the token they hold instead of moving each onto a new connection at
+   * every refresh (new connections are what Memorystore rate-limits under IAM authentication).
+   */
+  readonly connectionsOutliveCredentials = true;
+
   /** @internal Use {@link createMemorystoreIamProvider}. */
   constructor(options: MemorystoreIamProviderOptions = {}) {
     if (typeof options !== 'object' || options === null) {

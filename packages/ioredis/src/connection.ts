@@ -23,6 +23,8 @@ import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
 /** What a tracked connection needs from its binding. */
 export interface ConnectionHost {
   readonly source: CredentialsSource;
+  /** The provider's `connectionsOutliveCredentials`: RESP2 subscribers keep the credentials they hold. */
+  readonly keepSubscriberCredentials: boolean;
   readonly options: ResolvedIoredisAuthOptions;
   readonly events: IoredisAuthEventEmitter;
   /** Credentials for a handshake (waits for valid ones up to `timeoutMs`). */
@@ -219,6 +221,7 @@ export class TrackedConnection {
       target: usable.generation,
       transactionOpen: this.#multi !== undefined,
       subscribedResp2: isResp2Subscriber(this.client),
+      keepSubscriberCredentials: this.#host.keepSubscriberCredentials,
     });
   }
 

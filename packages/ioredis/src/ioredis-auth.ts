@@ -317,6 +317,7 @@ export class IoredisAuth {
     const auth = this;
     return {
       source: this.#source,
+      keepSubscriberCredentials: this.#provider.connectionsOutliveCredentials === true,
       options: this.#options,
       events: this.#emitter,
       acquire: (timeoutMs) => auth.#acquire(timeoutMs),

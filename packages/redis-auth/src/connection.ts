@@ -26,6 +26,8 @@ import { type ClientOptionsShape, destinationOf } from './transport';
 /** What a tracked connection needs from its binding. */
 export interface ConnectionHost {
   readonly source: CredentialsSource;
+  /** The provider's `connectionsOutliveCredentials`: RESP2 subscribers keep the credentials they hold. */
+  readonly keepSubscriberCredentials: boolean;
   readonly options: ResolvedRedisAuthOptions;
   readonly events: TypedEventEmitter<RedisAuthEvents>;
   /** What node-redis should call for handshakes of clients that are not tracked. */
@@ -166,6 +168,7 @@ export class TrackedConnection implements ClientObserver {
       target: usable.generation,
       transactionOpen: this.#multi !== undefined,
       subscribedResp2: this.#resp() === 2 && this.#self.isPubSubActive,
+      keepSubscriberCredentials: this.#host.keepSubscriberCredentials,
     });
   }
 

@@ -376,6 +376,7 @@ export class RedisAuth implements AsyncCredentialsProvider {
     const auth = this;
     const host: TargetHost = {
       source: this.#source,
+      keepSubscriberCredentials: this.#provider.connectionsOutliveCredentials === true,
       options: this.#options,
       events: this.#emitter,
       sharedProvider: this,

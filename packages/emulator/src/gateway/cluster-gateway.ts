@@ -79,6 +79,7 @@ export interface RedisClusterGateway {
 
 const EVENTS: ReadonlyArray<keyof RedisGatewayEvents> = [
   'connection',
+  'connectionRateLimited',
   'authOk',
   'authFailed',
   'evicted',
@@ -165,6 +166,7 @@ class ClusterGateway extends EventEmitter implements RedisClusterGateway {
   stats(): RedisGatewayStats {
     const total = {
       connectionsAccepted: 0,
+      connectionsRateLimited: 0,
       connectionsOpen: 0,
       commandsForwarded: 0,
       authOk: 0,
@@ -176,6 +178,7 @@ class ClusterGateway extends EventEmitter implements RedisClusterGateway {
     for (const gateway of this.gateways) {
       const stats = gateway.stats();
       total.connectionsAccepted += stats.connectionsAccepted;
+      total.connectionsRateLimited += stats.connectionsRateLimited;
       total.connectionsOpen += stats.connectionsOpen;
       total.commandsForwarded += stats.commandsForwarded;
       total.authOk += stats.authOk;

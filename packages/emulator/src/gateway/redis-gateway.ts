@@ -6,6 +6,7 @@ import type { BackendAddress } from './admin-connection';
 import { AccessControl, type AccessPolicy, type AccessPolicyAssignment } from './access-policies';
 import { BackendUsers } from './backend-users';
 import { type GatewayClock, systemClock } from './clock';
+import { CONNECTION_RATE_LIMITED_REPLY, ConnectionRateLimit } from './connection-rate-limit';
 import { GatewayStartError } from './errors';
 import type {
   AuthCommand,
@@ -50,6 +51,8 @@ export interface EvictedEvent {
 /** Events of a gateway (Node EventEmitter). */
 export interface RedisGatewayEvents {
   connection: [{ readonly connectionId: number; readonly remoteAddress: string }];
+  /** A new connection was refused by `maxNewConnectionsPerSecond` (it got an error reply and was closed). */
+  connectionRateLimited: [{ readonly remoteAddress: string; readonly atMs: number }];
   authOk: [AuthOkEvent];
   authFailed: [AuthFailedEvent];
   evicted: [EvictedEvent];
@@ -70,6 +73,8 @@ export interface AuthLogEntry {
 /** Counters since the gateway started. */
 export interface RedisGatewayStats {
   readonly connectionsAccepted: number;
+  /** New connections refused by the connection-rate limit (`maxNewConnectionsPerSecond`); not in `connectionsAccepted`. */
+  readonly connectionsRateLimited: number;
   readonly connectionsOpen: number;
   readonly commandsForwarded: number;
   readonly authOk: number;
@@ -140,6 +145,8 @@ export interface GatewayInternals {
   readonly authInsideMulti?: 'queue' | 'refuse';
   readonly access?: AccessControl;
   readonly rewriter?: ReplyRewriter;
+  /** New connections accepted per second at most (sliding 1 s window); beyond it, refused. Default: no limit. */
+  readonly maxNewConnectionsPerSecond?: number;
 }
 
 /**
@@ -194,6 +201,9 @@ export async function createRedisGateway(
     internals.rewriter,
     ownServer,
     internals.authInsideMulti ?? 'queue',
+    internals.maxNewConnectionsPerSecond === undefined
+      ? undefined
+      : new ConnectionRateLimit(internals.maxNewConnectionsPerSecond),
   );
   try {
     await gateway.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tls);
@@ -220,6 +230,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
   private readonly log: AuthLogEntry[] = [];
   private counters = {
     connectionsAccepted: 0,
+    connectionsRateLimited: 0,
     commandsForwarded: 0,
     authOk: 0,
     authFailed: 0,
@@ -241,6 +252,7 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
     readonly rewriter: ReplyRewriter | undefined,
     private readonly ownServer: RedisServer | undefined,
     readonly authInsideMulti: 'queue' | 'refuse',
+    private readonly rateLimit: ConnectionRateLimit | undefined,
   ) {
     super();
     this.users = new BackendUsers(backend);
@@ -280,10 +292,24 @@ class Gateway extends EventEmitter implements RedisGateway, ConnectionHost {
       socket.destroy();
       return;
     }
+    if (this.rateLimit && !this.rateLimit.admit(this.clock.now())) {
+      this.refuseForRate(socket);
+      return;
+    }
     const connection = new GatewayConnection(this.nextId++, socket, this);
     this.open.set(connection.id, connection);
     this.counters.connectionsAccepted++;
     this.emit('connection', { connectionId: connection.id, remoteAddress: connection.remoteAddress });
+  }
+
+  /** As redis-server does at `maxclients`: an error reply, then the connection is closed. */
+  private refuseForRate(socket: Socket): void {
+    this.counters.connectionsRateLimited++;
+    socket.on('error', () => undefined);
+    socket.end(CONNECTION_RATE_LIMITED_REPLY);
+    // The client closes its side on reading the reply; one that does not is cut off after 1 s.
+    setTimeout(() => socket.destroy(), 1000).unref();
+    this.emit('connectionRateLimited', { remoteAddress: socket.remoteAddress ?? '', atMs: this.clock.now() });
   }
 
   connections(): GatewayConnectionInfo[] {

@@ -94,6 +94,9 @@ Options:
                       URL and the environment the cloud's SDK reads. With --port and --json only.
   --cache-name NAME   elasticache / memorydb: the cache (cluster) name tokens must name (default orders)
   --region R          elasticache / memorydb: the region tokens must name (default us-east-1)
+  --max-new-connections-per-second N
+                      memorystore: refuse new connections beyond N per second, as Memorystore's
+                      IAM connection-rate limit does (default: no limit)
   --json              print one JSON object (machine-readable) instead of text
   -h, --help          show this help
 
@@ -156,6 +159,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         profile: { type: 'string' },
         'cache-name': { type: 'string' },
         region: { type: 'string' },
+        'max-new-connections-per-second': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -172,6 +176,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (profile === 'memorystore' && (values['cache-name'] !== undefined || values.region !== undefined)) {
       throw new CliUsageError('--cache-name and --region apply to --profile elasticache and memorydb only');
     }
+    const rateFlag = values['max-new-connections-per-second'];
+    if (rateFlag !== undefined && profile !== 'memorystore') {
+      throw new CliUsageError('--max-new-connections-per-second applies to --profile memorystore only');
+    }
+    if (rateFlag !== undefined && !/^[1-9]\d{0,5}$/.test(rateFlag)) {
+      throw new CliUsageError(
+        `--max-new-connections-per-second must be an integer from 1 to 999999, got "${rateFlag}"`,
+      );
+    }
     const cacheName = values['cache-name'];
     if (cacheName !== undefined && !/^[a-z][a-z0-9-]{0,39}$/.test(cacheName)) {
       throw new CliUsageError(
@@ -187,11 +200,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ...(values.port === undefined ? {} : { port: portFlag('--port', values.port) }),
       ...(cacheName === undefined ? {} : { cacheName }),
       ...(region === undefined ? {} : { region }),
+      ...(rateFlag === undefined ? {} : { maxNewConnectionsPerSecond: Number(rateFlag) }),
     };
     return { command: 'cloud', options: cloud, json: values.json === true };
   }
   if (values['cache-name'] !== undefined || values.region !== undefined) {
     throw new CliUsageError('--cache-name and --region apply to --profile elasticache and memorydb only');
+  }
+  if (values['max-new-connections-per-second'] !== undefined) {
+    throw new CliUsageError('--max-new-connections-per-second applies to --profile memorystore only');
   }
   const options: LocalAzureRedisOptions = {
     port: portFlag('--port', values.port),

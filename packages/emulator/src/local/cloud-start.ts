@@ -15,6 +15,8 @@ export interface CloudStartOptions {
   readonly cacheName?: string;
   /** AWS region; default `us-east-1`. */
   readonly region?: string;
+  /** memorystore: new connections accepted per second at most (see `startServiceGateway`); default no limit. */
+  readonly maxNewConnectionsPerSecond?: number;
 }
 
 /** What a client needs to reach a started cloud profile (no secret: the credentials come from the endpoint). */
@@ -47,6 +49,7 @@ export async function startCloudProfile(options: CloudStartOptions): Promise<Sta
         profile: 'memorystore',
         tokens: metadata,
         port: options.port,
+        maxNewConnectionsPerSecond: options.maxNewConnectionsPerSecond,
       });
       return {
         report: {

@@ -74,6 +74,15 @@ describe('authx-emulator --profile (other clouds)', () => {
     expect(await cli.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('memorystore: --max-new-connections-per-second sets the connection-rate limit', () => {
+    expect(
+      parseCliArgs(['--profile', 'memorystore', '--max-new-connections-per-second', '50']),
+    ).toMatchObject({
+      command: 'cloud',
+      options: { profile: 'memorystore', maxNewConnectionsPerSecond: 50 },
+    });
+  });
+
   it.each([
     [['--profile', 'gcp'], /--profile must be one of azure, elasticache, memorydb, memorystore/],
     [['--profile', 'elasticache', '--tls'], /--tls applies to --profile azure only/],
@@ -81,6 +90,12 @@ describe('authx-emulator --profile (other clouds)', () => {
     [['--profile', 'elasticache', '--cache-name', 'Orders'], /--cache-name must be a lower-case cache name/],
     [['--profile', 'memorydb', '--region', 'mars'], /--region must be an AWS region/],
     [['--region', 'us-east-1'], /--cache-name and --region apply to/],
+    [
+      ['--profile', 'elasticache', '--max-new-connections-per-second', '5'],
+      /applies to --profile memorystore only/,
+    ],
+    [['--max-new-connections-per-second', '5'], /applies to --profile memorystore only/],
+    [['--profile', 'memorystore', '--max-new-connections-per-second', '0'], /must be an integer from 1/],
   ])('refuses %p with a message naming the flag', (args, message) => {
     expect(() => parseCliArgs(args)).toThrow(message);
   });

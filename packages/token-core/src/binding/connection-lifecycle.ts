@@ -68,12 +68,18 @@ export type ConnectionEvent =
   /**
    * Bring the connection onto `target` (the newest valid credentials; `undefined`: none valid).
    * `transactionOpen` and `subscribedResp2` describe the connection right now.
+   * `keepSubscriberCredentials`: the server never closes an authenticated connection when its
+   * credentials expire (the provider's `connectionsOutliveCredentials`), so a RESP2 subscriber —
+   * which cannot send AUTH — that holds accepted credentials keeps them rather than being rotated
+   * onto a new connection; it takes the newest at its next reconnect. One whose credentials are
+   * unknown (an age limit was reached, a RESET) is still rotated. Default false.
    */
   | {
       readonly type: 'sync';
       readonly target: number | undefined;
       readonly transactionOpen: boolean;
       readonly subscribedResp2: boolean;
+      readonly keepSubscriberCredentials?: boolean;
     }
   /** The AUTH (or rotation) succeeded; the server now holds `generation`. */
   | { readonly type: 'auth-succeeded'; readonly generation: number }
@@ -163,7 +169,7 @@ function sync(state: ConnectionState, event: Extract<ConnectionEvent, { type: 's
   if (target === undefined) return state;
   switch (state.kind) {
     case 'ready':
-      if (state.generation === target) return state;
+      if (state.generation === target || keepsCredentials(state.generation, event)) return state;
       return move(state.generation, target, state.failures, event);
     case 'deferred': {
       const next = move(state.generation, target, state.target === target ? state.failures : 0, event);
@@ -181,6 +187,14 @@ function sync(state: ConnectionState, event: Extract<ConnectionEvent, { type: 's
   }
 }
 
+/** A RESP2 subscriber that may stay on the accepted credentials it holds (see `keepSubscriberCredentials`). */
+function keepsCredentials(
+  generation: number | undefined,
+  event: Extract<ConnectionEvent, { type: 'sync' }>,
+): boolean {
+  return event.subscribedResp2 && event.keepSubscriberCredentials === true && generation !== undefined;
+}
+
 function move(
   generation: number | undefined,
   target: number,
@@ -188,6 +202,8 @@ function move(
   event: Extract<ConnectionEvent, { type: 'sync' }>,
 ): ConnectionState {
   if (event.transactionOpen) return { kind: 'deferred', generation, target, failures };
+  // A rotation that failed (backoff) or was refused needs no retry: the subscriber stays as it is.
+  if (keepsCredentials(generation, event)) return { kind: 'ready', generation, failures: 0 };
   if (event.subscribedResp2) return { kind: 'rotating', generation, target, failures };
   return { kind: 'authenticating', generation, target, failures, superseded: false };
 }

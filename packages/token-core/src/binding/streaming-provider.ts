@@ -16,6 +16,17 @@ export interface StreamingProvider {
   readonly type: 'streaming-credentials-provider';
   subscribe(listener: CredentialsListener): Promise<[BasicAuth, Disposable | { dispose(): void }]>;
   onReAuthenticationError(error: Error): void;
+  /**
+   * True when the service keeps an authenticated connection working after the credentials it
+   * authenticated with expire, and checks credentials only when a connection authenticates
+   * (Memorystore IAM). The bindings then leave a RESP2 subscriber — which cannot send AUTH — on the
+   * credentials it holds instead of rotating it onto a new connection at every refresh (a new
+   * connection per subscriber per refresh, against a service that limits its connection rate);
+   * it takes the newest credentials at its next reconnect. A `maxConnectionAgeMs`
+   * re-authentication still rotates it. Ordinary connections are re-authenticated in place either
+   * way. Default false: the service closes a connection whose credentials expired (Azure).
+   */
+  readonly connectionsOutliveCredentials?: boolean;
 }
 
 export function isStreamingProvider(value: unknown): value is StreamingProvider {

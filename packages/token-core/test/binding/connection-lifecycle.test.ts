@@ -2,12 +2,13 @@ import { type ConnectionEvent, type ConnectionState, nextConnectionState } from 
 
 const sync = (
   target: number | undefined,
-  flags: { tx?: boolean; resp2?: boolean } = {},
+  flags: { tx?: boolean; resp2?: boolean; keep?: boolean } = {},
 ): ConnectionEvent => ({
   type: 'sync',
   target,
   transactionOpen: flags.tx ?? false,
   subscribedResp2: flags.resp2 ?? false,
+  ...(flags.keep === undefined ? {} : { keepSubscriberCredentials: flags.keep }),
 });
 
 const closed = (generation?: number): ConnectionState => ({ kind: 'closed', generation });
@@ -61,6 +62,30 @@ const rows: Array<[string, ConnectionState, ConnectionEvent, ConnectionState]> =
     deferred(3, 4),
   ],
   ['RESP2 subscriber: make-before-break rotation', ready(3), sync(4, { resp2: true }), rotating(3, 4)],
+  [
+    'RESP2 subscriber on a service where connections outlive credentials: keeps them (same object)',
+    ready(3),
+    sync(4, { resp2: true, keep: true }),
+    ready(3),
+  ],
+  [
+    'RESP2 subscriber whose credentials are unknown (age limit, RESET): rotated even there',
+    ready(undefined),
+    sync(4, { resp2: true, keep: true }),
+    rotating(undefined, 4),
+  ],
+  [
+    'RESP2 subscriber after a failed rotation, where connections outlive credentials: stays, no retry',
+    backoff(3, 4, 2),
+    sync(5, { resp2: true, keep: true }),
+    ready(3),
+  ],
+  [
+    'keepSubscriberCredentials changes nothing for a connection that can AUTH',
+    ready(3),
+    sync(4, { keep: true }),
+    authenticating(3, 4),
+  ],
   ['sync while authenticating waits for the reply', authenticating(3, 4), sync(5), authenticating(3, 4)],
   ['sync while rotating waits for the rotation', rotating(3, 4), sync(5), rotating(3, 4)],
   ['sync while closed: the reconnect handshake takes the newest', closed(3), sync(5), closed(3)],
