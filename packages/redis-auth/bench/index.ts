@@ -1,5 +1,5 @@
 // Benchmarks: ours vs node-redis' built-in streaming path with the same provider.
-// Usage: pnpm bench [--throughput-only | --heap-only | --fanout-only] [--rounds N]
+// Usage: pnpm bench [--throughput-only | --issue-cost-only | --heap-only | --fanout-only] [--rounds N]
 import { startRedisServer } from '@authx/emulator';
 import { createClient } from 'redis';
 import { createRedisAuth, type StreamingProvider } from '../src';
@@ -9,6 +9,7 @@ import type { AnyClient as Client } from '../test/support/types';
 import { waitFor } from '../test/support/wait-for';
 import { CONTENDERS, type Contender, contenderClient, staticProvider } from './contenders';
 import { fanoutDirectRows } from './fanout-direct';
+import { issueCostRow } from './issue-cost';
 import { median } from './stats';
 import { throughputRows } from './throughput';
 
@@ -149,9 +150,11 @@ async function throughputBothRows(): Promise<string[]> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--throughput-only')) {
+    console.log(await issueCostRow());
     for (const row of await throughputBothRows()) console.log(row);
     return;
   }
+  if (process.argv.includes('--issue-cost-only')) return issueCostRow().then((row) => console.log(row));
   if (process.argv.includes('--fanout-only')) {
     for (const row of await fanoutDirectRows([100, 1000, 5000], roundsArg(5))) console.log(row);
     return;
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
 
   rows.push(...(await fanoutDirectRows([100, 1000, 5000], 5)));
   rows.push(await heapRow());
+  rows.push(await issueCostRow());
   rows.push(...(await throughputBothRows()));
   for (const row of rows) console.log(row);
 }
