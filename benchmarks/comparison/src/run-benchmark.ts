@@ -1,3 +1,4 @@
+import { pinProcesses } from './cpu-placement';
 import { type BenchEnv, startBenchEnv } from './bench-env';
 import { GatewayRecorder } from './gateway-recorder';
 import { CONTENDERS, type ContenderId } from './protocol';
@@ -14,7 +15,13 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly durationSec: number;
   readonly plan: RunPlan;
-  readonly environment: { readonly node: string; readonly platform: string; readonly cpus: number };
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly cpus: number;
+    /** How the processes were placed on the CPUs (see cpu-placement.ts). */
+    readonly placement?: string;
+  };
   readonly rotation: readonly RotationFigures[];
   readonly reconnect: readonly ReconnectFigures[];
   readonly fanout: readonly FanoutFigures[];
@@ -43,10 +50,16 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
   const env: BenchEnv = await startBenchEnv(plan.tokenLifetimeSec);
   const recorder = new GatewayRecorder(env.local);
   let workers = new Map<ContenderId, WorkerHandle>();
+  let placement = 'not pinned';
   try {
     log('starting the emulator and one worker process per contender');
     workers = await startWorkers(env);
     const worker = (contender: ContenderId) => workers.get(contender)!;
+    placement = pinProcesses(
+      env.local.redisServers.map((server) => server.pid),
+      [...workers.values()].map((worker) => worker.pid),
+    );
+    log(placement);
     // Scenarios run one contender at a time (each with a fresh provider in its worker).
     const rotation: RotationFigures[] = [];
     for (const contender of CONTENDERS) {
@@ -86,6 +99,7 @@ export async function runBenchmark(plan: RunPlan, log: (line: string) => void): 
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
         cpus: (await import('node:os')).availableParallelism(),
+        placement,
       },
       rotation,
       reconnect,

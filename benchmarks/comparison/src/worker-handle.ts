@@ -13,6 +13,8 @@ type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? O
 /** A contender's child process, driven by request/reply messages over IPC. */
 export class WorkerHandle {
   readonly #child: ChildProcess;
+  /** The worker's process id. */
+  readonly pid: number;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #exited: Promise<void>;
@@ -22,6 +24,7 @@ export class WorkerHandle {
     child: ChildProcess,
   ) {
     this.#child = child;
+    this.pid = child.pid ?? -1;
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.on('message', (message: WorkerReply) => this.#onReply(message));
     child.once('exit', (code) => {

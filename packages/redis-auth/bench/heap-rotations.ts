@@ -7,63 +7,19 @@
 // without a rotation (what heap moves by without any credentials change).
 // Usage: pnpm bench:heap-rotations [--connections N] [--rotations R] [--reverse]
 import { startRedisServer } from '@authx/emulator';
-import type { BasicAuth, Disposable } from '@authx/token-core';
 import { createClient } from 'redis';
-import { createRedisAuth, type StreamingProvider } from '../src';
-import type { CredentialsListener } from '../src';
+import { createRedisAuth } from '../src';
 import type { AnyClient as Client } from '../test/support/types';
+import { RotatingPasswordProvider } from './contenders';
+import { settledHeapUsed } from './heap';
 
 type Contender = 'bound' | 'built-in' | 'static';
 
 const USERNAME = 'rotating';
 
-/** A streaming provider whose `rotate()` hands every subscriber a new password, synchronously. */
-class RotatingProvider implements StreamingProvider {
-  readonly type = 'streaming-credentials-provider' as const;
-  readonly #listeners = new Set<CredentialsListener>();
-  #rotation = 0;
-
-  async subscribe(listener: CredentialsListener): Promise<[BasicAuth, Disposable]> {
-    this.#listeners.add(listener);
-    const dispose = () => {
-      this.#listeners.delete(listener);
-    };
-    return [this.#current(), { dispose, [Symbol.dispose]: dispose }];
-  }
-
-  onReAuthenticationError(error: Error): void {
-    throw error;
-  }
-
-  rotate(): void {
-    this.#rotation++;
-    const credentials = this.#current();
-    for (const listener of [...this.#listeners]) listener.onNext(credentials);
-  }
-
-  #current(): BasicAuth {
-    return { username: USERNAME, password: `password-${this.#rotation}` };
-  }
-}
-
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
   return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
-
-/** heapUsed once repeated full collections no longer change it (needs --expose-gc). */
-async function settledHeapUsed(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  let previous = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 12; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const used = process.memoryUsage().heapUsed;
-    if (Math.abs(previous - used) < used * 0.001) return used;
-    previous = used;
-  }
-  return previous;
 }
 
 interface Run {
@@ -78,7 +34,7 @@ interface Run {
  * synchronously from the provider's callback (both paths), so the PING reply comes after it.
  */
 async function run(url: string, contender: Contender, n: number, checkpoints: readonly number[]) {
-  const provider = new RotatingProvider();
+  const provider = new RotatingPasswordProvider(USERNAME);
   const auth = contender === 'bound' ? createRedisAuth(provider) : undefined;
   let authReplies = 0;
   auth?.events.on('reauthenticated', () => {

@@ -9,6 +9,7 @@ import type { AnyClient as Client } from '../test/support/types';
 import { waitFor } from '../test/support/wait-for';
 import { CONTENDERS, type Contender, contenderClient, staticProvider } from './contenders';
 import { fanoutDirectRows } from './fanout-direct';
+import { settledHeapUsed } from './heap';
 import { issueCostRow } from './issue-cost';
 import { median } from './stats';
 import { throughputRows } from './throughput';
@@ -68,21 +69,6 @@ async function authsPerRefreshAfterKills(gw: TestGateway, mode: Mode, kills: num
   auth?.dispose();
   provider.close();
   return after - before;
-}
-
-/** heapUsed once repeated full collections no longer change it (needs --expose-gc). */
-async function settledHeapUsed(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  let previous = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 12; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const used = process.memoryUsage().heapUsed;
-    if (Math.abs(previous - used) < used * 0.002) return used;
-    previous = used;
-  }
-  return previous;
 }
 
 /** Heap per connection (N open vs 0, after gc) of one contender: what the binding keeps per connection. */

@@ -16,7 +16,7 @@ import {
   type TypedEventEmitter,
 } from '@authx/token-core';
 import { ClientHooks, type ClientObserver, destroyQuietly } from './client-hooks';
-import { blockingTimeoutMs, commandKind } from './command-kinds';
+import { blockingTimeoutMs, commandKind as classifyCommand } from './command-kinds';
 import type { ReauthDeferralReason, RedisAuthEvents } from './events';
 import type { ResolvedRedisAuthOptions } from './options';
 import { type RotationResult, rotateSubscriber } from './pubsub-rotation';
@@ -63,6 +63,9 @@ type ExecutePipeline = (
   commands: ReadonlyArray<{ args: RedisArgs }>,
   ...rest: unknown[]
 ) => Promise<unknown>;
+// Read once: a call through the re-export would run its getter on every command.
+const commandKind = classifyCommand;
+
 const WRAPPED_METHODS = ['sendCommand', 'duplicate', '_executePipeline', 'monitor'] as const;
 type WrappedMethod = (typeof WRAPPED_METHODS)[number];
 
