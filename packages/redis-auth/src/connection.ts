@@ -105,6 +105,7 @@ export class TrackedConnection implements ClientObserver {
   #stopListeners: ReadonlyArray<() => void> | undefined;
   #closedByOwner = false;
   readonly #age: ConnectionAge | undefined;
+  readonly #resp2: boolean;
 
   constructor(host: ConnectionHost, client: ClientShape, label: string, options: TrackedConnectionOptions) {
     this.#host = host;
@@ -123,6 +124,9 @@ export class TrackedConnection implements ClientObserver {
     this.#hooks = ClientHooks.of(client);
     const self = this.#hooks.self as HookedClient;
     this.#self = self;
+    // Read once: a client's protocol never changes, and with thousands of clients (one node-redis
+    // class each) every read of their options is a slow, megamorphic lookup in the sweep.
+    this.#resp2 = self.options?.RESP === 2;
     this.#hooks.observer = this;
     this.#hooks.swapProvider();
     this.#wrap();
@@ -170,7 +174,7 @@ export class TrackedConnection implements ClientObserver {
       type: 'sync',
       target: usable.generation,
       transactionOpen: this.#multi !== undefined,
-      subscribedResp2: this.#resp() === 2 && this.#self.isPubSubActive,
+      subscribedResp2: this.#resp2 && this.#self.isPubSubActive,
       keepSubscriberCredentials: this.#host.keepSubscriberCredentials,
     });
   }
@@ -516,10 +520,6 @@ export class TrackedConnection implements ClientObserver {
     if (this.#timer === undefined) return;
     this.#host.options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-
-  #resp(): 2 | 3 {
-    return this.#self.options?.RESP === 2 ? 2 : 3;
   }
 
   // ── wrappers on the client instance (restored by stop) ────────────────────────────────────
