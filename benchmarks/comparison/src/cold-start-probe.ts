@@ -1,7 +1,9 @@
 // Cold start alone: authx vs @redis/entraid vs the static token, N clients connecting at once with
 // a fresh provider, cold and warm, alternating rounds (the same scenario as the full bench's).
 // Usage: pnpm --filter @authx-bench/comparison probe:cold-start [--size N] [--rounds R]
+import { medianWithCi } from './analysis/stats';
 import { startBenchEnv } from './bench-env';
+import { pinProcesses } from './cpu-placement';
 import { GatewayRecorder } from './gateway-recorder';
 import { CONTENDER_LABELS, CONTENDERS } from './protocol';
 import { coldStartRows } from './report/cold-start-rows';
@@ -19,6 +21,12 @@ async function main(): Promise<void> {
   const env = await startBenchEnv(3);
   const recorder = new GatewayRecorder(env.local);
   const workers = await Promise.all(CONTENDERS.map((contender) => env.startWorker(contender)));
+  console.log(
+    pinProcesses(
+      env.local.redisServers.map((server) => server.pid),
+      workers.map((worker) => worker.pid),
+    ),
+  );
   try {
     const figures = await coldStartScenario(
       recorder,
@@ -41,6 +49,14 @@ async function main(): Promise<void> {
     console.log(
       `\n${rounds} rounds (after one discarded), median [min – max]; ratio: median of per-round ratios`,
     );
+    // The per-round ratios' median with its 95 % confidence interval (enough rounds make it narrow).
+    const staticMs = figures.find((f) => f.contender === 'static')?.connectAllMs ?? [];
+    for (const f of figures.filter((figure) => figure.contender !== 'static')) {
+      const ratio = medianWithCi(f.connectAllMs.map((ms, round) => ms / (staticMs[round] as number)));
+      console.log(
+        `${f.contender}/${f.mode} ÷ static: ${ratio.median.toFixed(3)} [95 % CI ${ratio.ciLow.toFixed(3)}–${ratio.ciHigh.toFixed(3)}]`,
+      );
+    }
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     recorder.stop();

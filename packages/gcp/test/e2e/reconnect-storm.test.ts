@@ -49,7 +49,11 @@ describe('reconnect storm against Memorystore’s connection-rate limit (emulato
     const provider = createMemorystoreIamProvider({
       auth: new GoogleAuth({
         scopes: ['https://www.googleapis.com/auth/cloud-platform'],
-        clientOptions: { eagerRefreshThresholdMillis: 1000 },
+        // Renewed 1.5 s before expiry (the metadata server's own window), so the token a reconnect
+        // takes always has ≥ 1.5 s left: with 1 s, a refresh delayed by the storm's load let a
+        // reconnect send a token that expired on its way to the server (9 AUTHs refused once, all
+        // recovered) — an artefact of 3 s test tokens, not of hour-long ones.
+        clientOptions: { eagerRefreshThresholdMillis: 1500 },
       }),
     });
     let acquired = 0;
